@@ -1,0 +1,56 @@
+"""The Muurtje Flask application factory."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from pathlib import Path
+
+from flask import Blueprint, Flask
+
+from app import errors
+from app.config import load_config
+from app.database import configure_engine, engine_options
+from app.extensions import api as smorest_api
+from app.extensions import db, limiter, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure the app; `test_config` overrides environment settings."""
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(load_config(app.instance_path, test_config))
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
+    app.json.sort_keys = False
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    limiter.init_app(app)
+    smorest_api.init_app(app)
+
+    from app import auth, cli  # noqa: PLC0415 - these import models, which need the db object
+
+    auth.init_app(app)
+    _register_blueprints(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    """Register `blp` of every module in app.api and app.web (smorest ones with the OpenAPI spec)."""
+    from flask_smorest import Blueprint as ApiBlueprint  # noqa: PLC0415
+
+    for package in ("app.api", "app.web"):
+        pkg = importlib.import_module(package)
+        for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
+            module = importlib.import_module(f"{package}.{info.name}")
+            blueprint = getattr(module, "blp", None)
+            if isinstance(blueprint, ApiBlueprint):
+                smorest_api.register_blueprint(blueprint)
+            elif isinstance(blueprint, Blueprint):
+                app.register_blueprint(blueprint)

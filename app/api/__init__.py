@@ -1,0 +1,1 @@
+"""JSON API blueprints under /api/v1; every module here that defines `blp` is registered."""

@@ -1,0 +1,103 @@
+"""Engine set-up for the two supported databases: SQLite + SpatiaLite and PostgreSQL + PostGIS."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from contextlib import contextmanager
+from typing import Iterator
+
+from geoalchemy2.admin.dialects.sqlite import init_spatialite
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+SPATIALITE_CANDIDATES = (
+    "mod_spatialite",
+    "/usr/lib/x86_64-linux-gnu/mod_spatialite.so",
+    "/usr/lib/aarch64-linux-gnu/mod_spatialite.so",
+    "/opt/homebrew/lib/mod_spatialite.dylib",
+    "/usr/local/lib/mod_spatialite.dylib",
+)
+BUSY_TIMEOUT_MS = 30_000
+
+
+def sqlite_driver():
+    """Return a DB-API module for SQLite that can load extensions.
+
+    The stdlib module is used when its SQLite was built with extension loading; otherwise the
+    `pysqlite3` wheel, which bundles a recent SQLite that can.
+    """
+    if hasattr(sqlite3.Connection, "enable_load_extension"):
+        return sqlite3
+    import pysqlite3.dbapi2  # noqa: PLC0415 - only needed where the stdlib lacks the feature
+
+    return pysqlite3.dbapi2
+
+
+def engine_options(database_uri: str) -> dict:
+    """Return SQLAlchemy engine options for the database URI."""
+    if database_uri.startswith("sqlite"):
+        return {
+            "module": sqlite_driver(),
+            "connect_args": {"timeout": BUSY_TIMEOUT_MS / 1000, "isolation_level": None},
+        }
+    return {"pool_pre_ping": True}
+
+
+def _load_spatialite(dbapi_conn) -> None:
+    dbapi_conn.enable_load_extension(True)
+    errors = []
+    candidates = [os.environ["SPATIALITE_LIBRARY_PATH"]] if os.environ.get("SPATIALITE_LIBRARY_PATH") else []
+    for path in candidates + list(SPATIALITE_CANDIDATES):
+        try:
+            dbapi_conn.load_extension(path)
+            break
+        except Exception as exc:  # noqa: BLE001 - the driver raises its own OperationalError class
+            errors.append(f"{path}: {exc}")
+    else:
+        raise RuntimeError("SpatiaLite could not be loaded: " + "; ".join(errors))
+    dbapi_conn.enable_load_extension(False)
+
+
+def configure_engine(engine: Engine) -> None:
+    """Install per-connection set-up: SpatiaLite, WAL, busy timeout, foreign keys, BEGIN mode."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        _load_spatialite(dbapi_conn)
+        dbapi_conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        dbapi_conn.execute("PRAGMA foreign_keys = ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            dbapi_conn.execute("PRAGMA journal_mode = WAL")
+            dbapi_conn.execute("PRAGMA synchronous = NORMAL")
+        init_spatialite(dbapi_conn, transaction=True, init_mode="WGS84")
+
+    # The driver runs in autocommit mode (isolation_level=None) so that we emit BEGIN ourselves:
+    # a plain deferred BEGIN for readers, BEGIN IMMEDIATE for writers that must not fail with
+    # SQLITE_BUSY when upgrading a read snapshot to a write lock.
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        mode = "IMMEDIATE" if conn.get_execution_options().get("sqlite_immediate") else "DEFERRED"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+@contextmanager
+def write_transaction(session: Session) -> Iterator[Session]:
+    """Run a block in a fresh transaction that holds the write lock from its start.
+
+    On SQLite this is BEGIN IMMEDIATE; on PostgreSQL an ordinary transaction (row locks do the rest).
+    Commits on success, rolls back on error.
+    """
+    if session.in_transaction():
+        session.commit()
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection(execution_options={"sqlite_immediate": True})
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise

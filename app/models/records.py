@@ -1,0 +1,168 @@
+"""The records field workers create and partners follow up: the synced entities."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from geoalchemy2 import Geometry
+from sqlalchemy import BigInteger, Boolean, Date, Float, ForeignKey, Integer, String, Text, Uuid
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from app.extensions import db
+from app.models.types import JSONType, UTCDateTime, utcnow
+
+SETTINGS = ("street", "bic", "home_visit", "gathering", "phone", "other")
+SIGNAL_STATUSES = ("new", "picked_up", "in_progress", "referred", "done", "not_actionable")
+IDEA_STATUSES = ("idea", "in_conversation", "application_submitted", "granted", "declined", "realised")
+URGENCIES = ("low", "normal", "high")
+DOMAINS = ("physical", "social", "both")
+SUPPORT_KINDS = ("money", "people", "materials", "space")
+
+
+class SyncedRecord:
+    """Columns every synced record has (see the common fields of docs/API.md).
+
+    `change_seq` orders the change feed for pull; it is allocated in commit order by the sync engine.
+    """
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    has_conflict: Mapped[bool] = mapped_column(Boolean, default=False)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    change_seq: Mapped[int] = mapped_column(BigInteger, index=True, default=0)
+    buurt_code: Mapped[str | None] = mapped_column(String(16), index=True)
+
+    @declared_attr
+    def created_by_id(cls) -> Mapped[uuid.UUID | None]:
+        return mapped_column(ForeignKey("users.id"), index=True)
+
+
+class Located:
+    """A point location with its GPS accuracy."""
+
+    location = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=True)
+    accuracy_m: Mapped[float | None] = mapped_column(Float)
+
+
+class Conversation(SyncedRecord, Located, db.Model):
+    """A street conversation ("op een muurtje") with one or more residents."""
+
+    __tablename__ = "conversations"
+    entity_name = "conversation"
+
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    setting: Mapped[str] = mapped_column(String(16))
+    residents_count: Mapped[int] = mapped_column(Integer, default=1)
+    themes: Mapped[list] = mapped_column(JSONType, default=list)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    follow_up_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Signal(SyncedRecord, Located, db.Model):
+    """A problem noticed or raised, followed up by a partner organisation."""
+
+    __tablename__ = "signals"
+    entity_name = "signal"
+
+    conversation_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    theme: Mapped[str | None] = mapped_column(String(64), index=True)
+    domain: Mapped[str] = mapped_column(String(16), default="both")
+    urgency: Mapped[str] = mapped_column(String(8), default="normal")
+    status: Mapped[str] = mapped_column(String(16), default="new", index=True)
+    organisation_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    assignee_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    photos: Mapped[list] = mapped_column(JSONType, default=list)
+    #: When the signal last reached `done` (cleared on re-open); for lead-time figures.
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Idea(SyncedRecord, Located, db.Model):
+    """A residents' initiative for their buurt, on its way to the joint buurt budget."""
+
+    __tablename__ = "ideas"
+    entity_name = "idea"
+
+    conversation_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    theme: Mapped[str | None] = mapped_column(String(64), index=True)
+    initiators_count: Mapped[int] = mapped_column(Integer, default=1)
+    support: Mapped[list] = mapped_column(JSONType, default=list)
+    budget_requested_cents: Mapped[int | None] = mapped_column(BigInteger)
+    budget_granted_cents: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(32), default="idea", index=True)
+    photos: Mapped[list] = mapped_column(JSONType, default=list)
+
+
+class Followup(SyncedRecord, db.Model):
+    """An append-only note or status change on a signal or idea.
+
+    `buurt_code` is copied from the parent so that pull scope needs no join.
+    """
+
+    __tablename__ = "followups"
+    entity_name = "followup"
+
+    parent_entity: Mapped[str] = mapped_column(String(16))
+    parent_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    status_from: Mapped[str | None] = mapped_column(String(32))
+    status_to: Mapped[str | None] = mapped_column(String(32))
+
+
+class ResidentContact(db.Model):
+    """Contact details a resident consented to share, kept apart from the record."""
+
+    __tablename__ = "resident_contacts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entity: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(64))
+    email: Mapped[str | None] = mapped_column(String(320))
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    purge_after: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class ContactAccess(db.Model):
+    """An audit entry: who read which resident contact, when."""
+
+    __tablename__ = "contact_access_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entity: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    accessed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Attachment(db.Model):
+    """A photo, addressed by the SHA-256 of its bytes, stored without EXIF location or device data."""
+
+    __tablename__ = "attachments"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(32))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(db.LargeBinary)
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+ENTITIES: dict[str, type[SyncedRecord]] = {
+    "conversation": Conversation,
+    "signal": Signal,
+    "idea": Idea,
+    "followup": Followup,
+}

@@ -1,0 +1,39 @@
+"""Resident contact details: stored apart, with consent, purged after the retention period."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+
+from app.extensions import db
+from app.models import ResidentContact, utcnow
+
+
+def store_contact(entity: str, record_id: uuid.UUID, contact: dict, user_id: uuid.UUID | None) -> ResidentContact:
+    """Keep a resident's contact details (the caller has checked consent)."""
+    days = current_app.config["CONTACT_RETENTION_DAYS"]
+    now = utcnow()
+    row = ResidentContact(
+        entity=entity,
+        record_id=record_id,
+        name=contact.get("name"),
+        phone=contact.get("phone"),
+        email=contact.get("email"),
+        consent_at=now,
+        created_by_id=user_id,
+        created_at=now,
+        purge_after=now + timedelta(days=days),
+    )
+    db.session.add(row)
+    return row
+
+
+def purge_expired_contacts(dry_run: bool = False) -> int:
+    """Delete contact details whose retention period has passed; return how many."""
+    expired = ResidentContact.purge_after <= utcnow()
+    if dry_run:
+        return db.session.scalar(select(func.count()).select_from(ResidentContact).where(expired))
+    return db.session.execute(delete(ResidentContact).where(expired)).rowcount

@@ -1,0 +1,1 @@
+"""HTML pages and the PWA; every module here that defines `blp` is registered."""

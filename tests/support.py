@@ -1,0 +1,133 @@
+"""Test helpers shared by API, sync and browser tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSEN = ROOT / "data" / "assen-buurten.geojson"
+PG_ADMIN_URL = os.environ.get("MUURTJE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+class ApiClient:
+    """A Flask test client that signs in and sends the CSRF token on writes."""
+
+    def __init__(self, client):
+        self.client = client
+        self.csrf: str | None = None
+        self.user: dict | None = None
+        self.bearer: str | None = None
+
+    def login(self, email: str, password: str, **extra) -> dict:
+        response = self.client.post("/api/v1/auth/login", json={"email": email, "password": password, **extra})
+        assert response.status_code == 200, response.get_json()
+        self.user = response.get_json()
+        self.csrf = self.user["csrf_token"]
+        return self.user
+
+    def _headers(self, headers: dict | None) -> dict:
+        headers = dict(headers or {})
+        if self.csrf:
+            headers.setdefault("X-CSRF-Token", self.csrf)
+        if self.bearer:
+            headers.setdefault("Authorization", f"Bearer {self.bearer}")
+        return headers
+
+    def open(self, method: str, url: str, **kwargs):
+        kwargs["headers"] = self._headers(kwargs.get("headers"))
+        return self.client.open(url, method=method, **kwargs)
+
+    def get(self, url, **kw):
+        return self.open("GET", url, **kw)
+
+    def post(self, url, **kw):
+        return self.open("POST", url, **kw)
+
+    def put(self, url, **kw):
+        return self.open("PUT", url, **kw)
+
+    def patch(self, url, **kw):
+        return self.open("PATCH", url, **kw)
+
+    def delete(self, url, **kw):
+        return self.open("DELETE", url, **kw)
+
+
+def create_postgis_database() -> str:
+    """Create a fresh PostGIS database for this test run and return its URL."""
+    name = f"muurtje_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+    engine.dispose()
+    return url
+
+
+def drop_postgis_database(url: str) -> None:
+    """Drop a database made by create_postgis_database."""
+    name = url.rsplit("/", 1)[1]
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def free_port() -> int:
+    """Return a free TCP port on loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """gunicorn serving wsgi:app on loopback against a given database."""
+
+    def __init__(self, database_url: str, workers: int = 2, env: dict | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.database_url = database_url
+        self.workers = workers
+        self.env = env or {}
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> LiveServer:
+        env = {**os.environ, "DATABASE_URL": self.database_url, "MUURTJE_ENV": "development", **self.env}
+        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        self.process = subprocess.Popen(
+            [gunicorn, "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}", "--timeout", "120", "wsgi:app"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("gunicorn exited: " + self.process.stderr.read().decode()[-2000:])
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as r:
+                    if r.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("gunicorn did not become healthy within 30 s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
