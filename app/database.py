@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from geoalchemy2.admin.dialects.sqlite import init_spatialite
 from sqlalchemy import event

@@ -1,5 +1,6 @@
 """All models, importable from one place (`from app.models import Signal`)."""
 
+from app.config import ROLES as ROLES_ORDER
 from app.models.accounts import ORGANISATION_KINDS, BuurtAssignment, DeviceToken, Organisation, User
 from app.models.history import (
     QuarantinedMutation,
@@ -27,7 +28,6 @@ from app.models.records import (
     Signal,
     SyncedRecord,
 )
-from app.config import ROLES as ROLES_ORDER
 from app.models.types import utcnow
 
 __all__ = [
