@@ -110,9 +110,7 @@ def _load_user_from_bearer(req) -> User | None:
     if not header.startswith("Bearer "):
         return None
     g.auth_via_token = True
-    token = db.session.scalar(
-        select(DeviceToken).where(DeviceToken.token_hash == token_digest(header[7:].strip()))
-    )
+    token = db.session.scalar(select(DeviceToken).where(DeviceToken.token_hash == token_digest(header[7:].strip())))
     now = utcnow()
     if token is None or token.revoked_at is not None or token.expires_at <= now or not token.user.active:
         return None

@@ -6,9 +6,10 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import mapping
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 
 from app.extensions import db
 from app.models import ENTITIES, Buurt, utcnow
@@ -72,27 +73,25 @@ def _all_features() -> list[tuple[str, object]]:
 
 def remap_records(index: BuurtIndex) -> int:
     """Recompute `buurt_code` of every located record; return how many changed."""
-    import numpy as np  # noqa: PLC0415
-
     changed = 0
     for model in ENTITIES.values():
         if not hasattr(model, "location"):
             continue
         rows = db.session.execute(
-            select(model.id, func.ST_X(model.location), func.ST_Y(model.location), model.accuracy_m, model.buurt_code)
-            .where(model.location.is_not(None))
+            select(
+                model.id, func.ST_X(model.location), func.ST_Y(model.location), model.accuracy_m, model.buurt_code
+            ).where(model.location.is_not(None))
         ).all()
         if not rows:
             continue
-        lon = np.array([r[1] for r in rows], dtype=float)
-        lat = np.array([r[2] for r in rows], dtype=float)
-        acc = np.array([r[3] or 0.0 for r in rows], dtype=float)
-        codes = index.lookup_many(lon, lat, acc)
-        updates = [{"id": r[0], "buurt_code": c} for r, c in zip(rows, codes) if r[4] != c]
+        columns = np.array([(r[1], r[2], r[3] or 0.0) for r in rows], dtype=float)
+        codes = index.lookup_many(columns[:, 0], columns[:, 1], columns[:, 2])
+        updates = [{"rid": r[0], "code": code} for r, code in zip(rows, codes) if r[4] != code]
         if updates:
-            db.session.execute(model.__table__.update().where(model.__table__.c.id == db.bindparam("b_id"))
-                               .values(buurt_code=db.bindparam("b_code")),
-                               [{"b_id": u["id"], "b_code": u["buurt_code"]} for u in updates])
+            table = model.__table__
+            db.session.execute(
+                table.update().where(table.c.id == bindparam("rid")).values(buurt_code=bindparam("code")), updates
+            )
             changed += len(updates)
     return changed
 

@@ -26,8 +26,12 @@ retention_cli = AppGroup("retention", help="Bewaartermijnen handhaven.")
 
 @buurten_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--srid", type=click.Choice(["4326", "28992"]), default=None,
-              help="Coördinatenstelsel van het bestand (standaard: uit het bestand of herkend).")
+@click.option(
+    "--srid",
+    type=click.Choice(["4326", "28992"]),
+    default=None,
+    help="Coördinatenstelsel van het bestand (standaard: uit het bestand of herkend).",
+)
 @click.option("--replace", is_flag=True, help="Verwijder buurten die niet in het bestand staan.")
 def buurten_import(path: str, srid: str | None, replace: bool) -> None:
     """Import buurten from a GeoJSON file (CBS Wijk- en Buurtkaart or data/*.geojson)."""

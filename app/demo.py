@@ -104,8 +104,17 @@ class _Seeder:
         record.change_seq = allocate_change_seq(db.session)
         db.session.add(record)
         history = {k: [None, _jsonable(v)] for k, v in fields.items()}
-        db.session.add(RecordChange(entity=model.entity_name, record_id=record.id, version=1,
-                                    changed_by_id=user.id, changed_at=when, changes=history, source="demo"))
+        db.session.add(
+            RecordChange(
+                entity=model.entity_name,
+                record_id=record.id,
+                version=1,
+                changed_by_id=user.id,
+                changed_at=when,
+                changes=history,
+                source="demo",
+            )
+        )
         return record
 
     def walk(self, record, path, user, when, entity):
@@ -116,8 +125,17 @@ class _Seeder:
                 break
             text = REASONS.get(step_to, "Opgepakt en besproken met de bewoner.")
             self.followups += 1
-            self.add(Followup, user, when, parent_entity=entity, parent_id=record.id, text=text,
-                     status_from=step_from, status_to=step_to, buurt_code=record.buurt_code)
+            self.add(
+                Followup,
+                user,
+                when,
+                parent_entity=entity,
+                parent_id=record.id,
+                text=text,
+                status_from=step_from,
+                status_to=step_to,
+                buurt_code=record.buurt_code,
+            )
             record.status = step_to
             record.version += 1
             record.updated_at = when
@@ -157,29 +175,65 @@ def seed_demo(seed: int = 106, conversations: int = 120) -> dict[str, int]:
         when = seeder.now - timedelta(days=rng.randint(0, 365), minutes=rng.randint(0, 600))
         worker = rng.choice(workers)
         themes = rng.sample([s[1] for s in SIGNALS], rng.randint(1, 3))
-        conv = seeder.add(Conversation, worker, when, lon, lat, float(rng.choice([5, 8, 12, 20, 35])),
-                          occurred_at=when, setting=rng.choice(SETTINGS_WEIGHTED),
-                          residents_count=rng.choice([1, 1, 2, 2, 3, 4, 6, 12]), themes=themes,
-                          summary=rng.choice(SUMMARIES), follow_up_needed=rng.random() < 0.4)
+        conv = seeder.add(
+            Conversation,
+            worker,
+            when,
+            lon,
+            lat,
+            float(rng.choice([5, 8, 12, 20, 35])),
+            occurred_at=when,
+            setting=rng.choice(SETTINGS_WEIGHTED),
+            residents_count=rng.choice([1, 1, 2, 2, 3, 4, 6, 12]),
+            themes=themes,
+            summary=rng.choice(SUMMARIES),
+            follow_up_needed=rng.random() < 0.4,
+        )
         counts["gesprekken"] += 1
         for _ in range(rng.choice([0, 0, 1, 1, 2])):
             title, theme, domain = rng.choice(SIGNALS)
             slon, slat = lon + rng.uniform(-0.0005, 0.0005), lat + rng.uniform(-0.0003, 0.0003)
             path = rng.choice(SIGNAL_PATHS)
-            signal = seeder.add(Signal, worker, when, slon, slat, 10.0, conversation_id=conv.id, title=title,
-                                description=f"Genoemd tijdens gesprek ({conv.setting}).", theme=theme,
-                                domain=domain, urgency=rng.choice(["low", "normal", "normal", "high"]),
-                                status="new", organisation_id=rng.choice(orgs).id if len(path) > 1 else None,
-                                due_date=(when + timedelta(days=rng.choice([14, 30, 60]))).date(), photos=[])
+            signal = seeder.add(
+                Signal,
+                worker,
+                when,
+                slon,
+                slat,
+                10.0,
+                conversation_id=conv.id,
+                title=title,
+                description=f"Genoemd tijdens gesprek ({conv.setting}).",
+                theme=theme,
+                domain=domain,
+                urgency=rng.choice(["low", "normal", "normal", "high"]),
+                status="new",
+                organisation_id=rng.choice(orgs).id if len(path) > 1 else None,
+                due_date=(when + timedelta(days=rng.choice([14, 30, 60]))).date(),
+                photos=[],
+            )
             seeder.walk(signal, path, rng.choice(team), when, "signal")
             counts["signalen"] += 1
         if rng.random() < 0.2:
             title, theme, support, budget = rng.choice(IDEAS)
             path = rng.choice(IDEA_PATHS)
-            idea = seeder.add(Idea, worker, when, lon, lat, 15.0, conversation_id=conv.id, title=title,
-                              description="Idee van bewoners uit de buurt.", theme=theme,
-                              initiators_count=rng.randint(1, 8), support=support,
-                              budget_requested_cents=budget, status="idea", photos=[])
+            idea = seeder.add(
+                Idea,
+                worker,
+                when,
+                lon,
+                lat,
+                15.0,
+                conversation_id=conv.id,
+                title=title,
+                description="Idee van bewoners uit de buurt.",
+                theme=theme,
+                initiators_count=rng.randint(1, 8),
+                support=support,
+                budget_requested_cents=budget,
+                status="idea",
+                photos=[],
+            )
             if "granted" in path:
                 idea.budget_granted_cents = int(budget * rng.choice([0.5, 0.8, 1.0]))
             seeder.walk(idea, path, rng.choice(team), when, "idea")
@@ -192,7 +246,13 @@ def _demo_users(orgs, seeder) -> list[User]:
     """Return the demo users, creating them with a shared printed password when missing."""
     wijken = sorted({code[:8] for code, _ in seeder.buurten})
     specs = [
-        ("fieldworker@demo.muurtje.local", "Fleur de Wijkcoördinator", "field_worker", orgs[2], wijken[: len(wijken) // 2]),
+        (
+            "fieldworker@demo.muurtje.local",
+            "Fleur de Wijkcoördinator",
+            "field_worker",
+            orgs[2],
+            wijken[: len(wijken) // 2],
+        ),
         ("buurtwerker@demo.muurtje.local", "Bram Buurtwerker", "field_worker", orgs[2], wijken[len(wijken) // 2 :]),
         ("team.gemeente@demo.muurtje.local", "Gerda Gemeente", "team", orgs[0], []),
         ("team.actium@demo.muurtje.local", "Ahmed Actium", "team", orgs[1], []),

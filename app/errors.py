@@ -42,9 +42,14 @@ def problem(status: int, detail: str, errors: dict | None = None, title: str | N
 def wants_problem() -> bool:
     """Return whether this request gets problem+json instead of an HTML error page."""
     path = request.path
-    return path.startswith("/api/") or path == "/healthz" or request.accept_mimetypes.best in (
-        "application/json",
-        "application/problem+json",
+    return (
+        path.startswith("/api/")
+        or path == "/healthz"
+        or request.accept_mimetypes.best
+        in (
+            "application/json",
+            "application/problem+json",
+        )
     )
 
 
@@ -76,7 +81,7 @@ def handle_http_exception(exc: HTTPException):
         detail = "De invoer is ongeldig."
     title = exc.title if isinstance(exc, ApiError) else None
     response = problem(status, detail, errors, title)
-    for header, value in (exc.get_response().headers.items() if status in (405, 429) else []):
+    for header, value in exc.get_response().headers.items() if status in (405, 429) else []:
         if header in ("Allow", "Retry-After") or header.startswith("X-RateLimit"):
             response.headers[header] = value
     return response

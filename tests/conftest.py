@@ -18,6 +18,7 @@ from tests.support import ASSEN, ApiClient, LiveServer, create_postgis_database,
 
 STRICT = os.environ.get("MUURTJE_REQUIRE_ALL_DBS") == "1"
 DIALECTS = ("sqlite", "postgis")
+_PRISTINE_BUURTEN: dict[str, tuple] = {}
 KEEP_TABLES = {"buurten", "themes", "sync_sequence", "spatial_ref_sys"}
 
 
@@ -45,6 +46,7 @@ def _prepare(url: str) -> None:
         import_buurten(read_buurten(ASSEN).features)
         ensure_default_themes()
         db.session.commit()
+        _PRISTINE_BUURTEN[url] = _buurten_revision()
         db.engine.dispose()
 
 
@@ -105,14 +107,21 @@ def _clean(database_url: str) -> None:
             db.session.execute(table.delete())
     else:
         db.session.execute(text("TRUNCATE " + ", ".join(t.name for t in tables) + " RESTART IDENTITY CASCADE"))
-    from app.models import Buurt
-
-    if db.session.scalar(select(func.count()).select_from(Buurt)) != 109:
+    if _buurten_revision() != _PRISTINE_BUURTEN.get(database_url):
         from app.buurten import import_buurten
         from geo.buurten import read_buurten
 
         import_buurten(read_buurten(ASSEN).features, replace=True)
+        db.session.commit()
+        _PRISTINE_BUURTEN[database_url] = _buurten_revision()
     db.session.commit()
+
+
+def _buurten_revision() -> tuple:
+    """Fingerprint the buurten table, so a test that re-imported them gets Assen back afterwards."""
+    from app.models import Buurt
+
+    return tuple(db.session.execute(select(func.count(), func.max(Buurt.updated_at))).one())
 
 
 @pytest.fixture
@@ -132,8 +141,13 @@ def make_user(app):
 
     counter = iter(range(10_000))
 
-    def make(role: str = "field_worker", buurten: list[str] | None = None, organisation: str | None = None,
-             email: str | None = None, name: str | None = None):
+    def make(
+        role: str = "field_worker",
+        buurten: list[str] | None = None,
+        organisation: str | None = None,
+        email: str | None = None,
+        name: str | None = None,
+    ):
         n = next(counter)
         email = email or f"{role}{n}@test.muurtje.local"
         password = f"wachtwoord-{role}-{n}"

@@ -98,7 +98,9 @@ def test_csrf_required_for_cookie_writes(app, make_user):
 def test_login_from_foreign_origin_refused(client, make_user):
     user, password = make_user()
     response = client.post(
-        "/api/v1/auth/login", json={"email": user.email, "password": password}, headers={"Origin": "https://evil.example"}
+        "/api/v1/auth/login",
+        json={"email": user.email, "password": password},
+        headers={"Origin": "https://evil.example"},
     )
     assert response.status_code == 403
 
@@ -107,7 +109,9 @@ def test_login_rate_limited_with_429_problem(database_url, make_user):
     user, _ = make_user()
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "LOGIN_RATE_LIMIT": "3 per minute"})
     client = app.test_client()
-    codes = [client.post("/api/v1/auth/login", json={"email": user.email, "password": "x"}).status_code for _ in range(4)]
+    codes = [
+        client.post("/api/v1/auth/login", json={"email": user.email, "password": "x"}).status_code for _ in range(4)
+    ]
     assert codes == [401, 401, 401, 429]
     response = client.post("/api/v1/auth/login", json={"email": user.email, "password": "x"})
     assert response.mimetype == "application/problem+json" and response.get_json()["status"] == 429

@@ -16,7 +16,9 @@ blp = Blueprint("buurten", __name__, url_prefix="/api/v1/buurten", description="
 
 class BuurtenQuery(Schema):
     simplify = fields.Float(
-        load_default=None, allow_nan=False, validate=validate.Range(min=0, max=5000),
+        load_default=None,
+        allow_nan=False,
+        validate=validate.Range(min=0, max=5000),
         metadata={"description": "Vereenvoudig de grenzen met deze tolerantie in meters."},
     )
 
@@ -24,9 +26,7 @@ class BuurtenQuery(Schema):
 class LookupQuery(Schema):
     lat = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=-90, max=90))
     lon = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=-180, max=180))
-    accuracy_m = fields.Float(
-        load_default=None, allow_nan=False, validate=validate.Range(min=0, max=100_000)
-    )
+    accuracy_m = fields.Float(load_default=None, allow_nan=False, validate=validate.Range(min=0, max=100_000))
 
 
 class LookupOut(Schema):

@@ -43,9 +43,7 @@ class User(UserMixin, db.Model):
     scope_version: Mapped[int] = mapped_column(default=1)
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
-    buurt_codes: Mapped[list[BuurtAssignment]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    buurt_codes: Mapped[list[BuurtAssignment]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     @property
     def is_active(self) -> bool:  # flask-login
@@ -68,9 +66,7 @@ class BuurtAssignment(db.Model):
 
     __tablename__ = "user_buurten"
 
-    user_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     buurt_code: Mapped[str] = mapped_column(String(16), primary_key=True)
 
 
