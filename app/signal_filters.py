@@ -45,8 +45,19 @@ class BBox(fields.Field):
         return tuple(numbers)
 
 
-def _codes(*choices: str) -> DelimitedList:
-    return DelimitedList(fields.String(validate=validate.OneOf(choices)), load_default=list)
+class ValueList(DelimitedList):
+    """A list given as `a,b`, as repeated parameters (`?x=a&x=b`), or both."""
+
+    is_multiple = True
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, list):
+            value = ",".join(str(v) for v in value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def _codes(*choices: str) -> ValueList:
+    return ValueList(fields.String(validate=validate.OneOf(choices)), load_default=list)
 
 
 class SignalFilters(Schema):
@@ -54,11 +65,11 @@ class SignalFilters(Schema):
 
     bbox = BBox(load_default=None, metadata={"description": "minLon,minLat,maxLon,maxLat (WGS84)"})
     status = _codes(*SIGNAL_STATUSES)
-    theme = DelimitedList(fields.String(validate=validate.Length(min=1, max=64)), load_default=list)
+    theme = ValueList(fields.String(validate=validate.Length(min=1, max=64)), load_default=list)
     domain = _codes(*DOMAINS)
     urgency = _codes(*URGENCIES)
-    buurt = DelimitedList(fields.String(validate=validate.Length(min=1, max=16)), load_default=list)
-    organisation = DelimitedList(fields.UUID(), load_default=list)
+    buurt = ValueList(fields.String(validate=validate.Length(min=1, max=16)), load_default=list)
+    organisation = ValueList(fields.UUID(), load_default=list)
     mine = fields.Boolean(load_default=False, metadata={"description": "Alleen mijn organisatie"})
     assignee = fields.UUID(load_default=None)
     date_from = fields.Date(data_key="from", load_default=None, metadata={"description": "aangemaakt vanaf"})
