@@ -1,0 +1,97 @@
+// The field app: routes between screens, registers the service worker and starts syncing.
+import { getMeta } from "./db.js";
+import { on } from "./events.js";
+import { refreshReference } from "./reference.js";
+import * as conversation from "./screens/conversation.js";
+import * as home from "./screens/home.js";
+import * as idea from "./screens/idea.js";
+import * as login from "./screens/login.js";
+import * as nearby from "./screens/nearby.js";
+import * as outbox from "./screens/outbox.js";
+import * as recent from "./screens/recent.js";
+import * as signal from "./screens/signal.js";
+import { startStatusLine } from "./status.js";
+import { startSync } from "./sync.js";
+
+const ID = "([0-9a-fA-F-]{36})";
+const ROUTES = [
+  [/^\/login$/, login, "Aanmelden"],
+  [/^\/?$/, home, "Start"],
+  [/^\/gesprek\/nieuw$/, conversation, "Nieuw gesprek"],
+  [new RegExp(`^/gesprek/${ID}$`), conversation, "Gesprek"],
+  [/^\/signaal\/nieuw$/, signal, "Nieuw signaal"],
+  [new RegExp(`^/signaal/${ID}$`), signal, "Signaal"],
+  [/^\/idee\/nieuw$/, idea, "Nieuw idee"],
+  [new RegExp(`^/idee/${ID}$`), idea, "Idee"],
+  [/^\/mijn$/, recent, "Mijn registraties"],
+  [/^\/buurt$/, nearby, "In deze buurt"],
+  [/^\/uitbox$/, outbox, "Uitbox"],
+];
+
+const view = document.getElementById("view");
+let cleanup = null;
+let rendering = 0;
+
+async function route() {
+  const ticket = ++rendering;
+  const [path, queryString] = (location.hash.slice(1) || "/").split("?");
+  const user = await getMeta("user");
+  if (!user && path !== "/login") {
+    location.replace("#/login");
+    return;
+  }
+  const match = ROUTES.map(([pattern, screen, title]) => [path.match(pattern), screen, title]).find(([m]) => m);
+  if (typeof cleanup === "function") cleanup();
+  cleanup = null;
+  if (!match) {
+    view.innerHTML = `<h1>Niet gevonden</h1><p><a href="#/">Naar start</a></p>`;
+    return;
+  }
+  const [m, screen, title] = match;
+  document.title = `${title} – Muurtje`;
+  view.innerHTML = "";
+  const result = await screen.render(view, { id: m[1] || null, query: new URLSearchParams(queryString || "") });
+  if (ticket !== rendering) {
+    if (typeof result === "function") result();
+    return;
+  }
+  cleanup = result;
+  view.dataset.screen = screen === login ? "login" : title;
+  view.focus({ preventScroll: false });
+  window.scrollTo(0, 0);
+}
+
+async function registerServiceWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  const registration = await navigator.serviceWorker.register("/app/sw.js", { scope: "/app/", updateViaCache: "none" });
+  const banner = document.getElementById("update-banner");
+  const offerUpdate = (worker) => {
+    banner.hidden = false;
+    document.getElementById("update-button").onclick = () => worker.postMessage("skip-waiting");
+  };
+  if (registration.waiting && navigator.serviceWorker.controller) offerUpdate(registration.waiting);
+  registration.addEventListener("updatefound", () => {
+    const worker = registration.installing;
+    worker.addEventListener("statechange", () => {
+      if (worker.state === "installed" && navigator.serviceWorker.controller) offerUpdate(worker);
+    });
+  });
+  // The outbox is in IndexedDB, so reloading into the new version loses nothing.
+  let reloading = false;
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (reloading || !banner.dataset.accepted) return;
+    reloading = true;
+    location.reload();
+  });
+  document.getElementById("update-button").addEventListener("click", () => { banner.dataset.accepted = "1"; });
+  on("needs-update", () => registration.update().catch(() => {}));
+}
+
+window.addEventListener("hashchange", route);
+startStatusLine(document.getElementById("status"));
+registerServiceWorker().catch(() => {});
+route();
+getMeta("token").then((token) => {
+  if (token) refreshReference();
+  startSync();
+});

@@ -1,0 +1,100 @@
+// Screen: a conversation (new or existing) with its signals and ideas.
+import { contactField, contactValue, submitRecord, wireNotices } from "../recordform.js";
+import { locationFieldset, locationPicker } from "../location.js";
+import { isoNow, loadRecord, loadRecords } from "../outbox.js";
+import { themes } from "../reference.js";
+import { go } from "../nav.js";
+import { checkChips, esc, markFieldErrors, radioChips, recordList, SETTINGS, stepper, toast, wireSteppers } from "../ui.js";
+
+function localInputValue(iso) {
+  const d = iso ? new Date(iso) : new Date();
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** Render the conversation form. */
+export async function render(root, { id }) {
+  const isNew = !id;
+  const recordId = id || crypto.randomUUID();
+  const record = isNew ? null : await loadRecord("conversation", id);
+  if (!isNew && !record) {
+    root.innerHTML = `<h1>Gesprek niet gevonden</h1><p><a href="#/">Terug naar start</a></p>`;
+    return null;
+  }
+  const v = record ? record.view : { setting: null, residents_count: 1, themes: [], summary: "", follow_up_needed: false };
+  const themeOptions = (await themes()).map((t) => [t.code, t.label]);
+  root.innerHTML = `<h1>${isNew ? "Nieuw gesprek" : "Gesprek"}</h1>
+    <div id="notices"></div>
+    <form id="record-form" novalidate>
+      ${radioChips("setting", "Waar was het gesprek?", SETTINGS, v.setting, { required: true })}
+      ${stepper("residents_count", "Aantal bewoners", v.residents_count || 1, 1, 500)}
+      ${checkChips("themes", "Thema's", themeOptions, v.themes || [])}
+      <div class="field"><label for="summary">Korte samenvatting</label>
+        <p class="hint" id="summary-hint">Waar ging het over? Schrijf geen namen van bewoners.</p>
+        <textarea id="summary" name="summary" rows="4" maxlength="4000" aria-describedby="summary-hint">${esc(v.summary || "")}</textarea>
+        <p class="field-error" data-error-for="summary" hidden></p></div>
+      <div class="check switch"><input type="checkbox" id="follow_up_needed" name="follow_up_needed" ${v.follow_up_needed ? "checked" : ""}>
+        <label for="follow_up_needed">Opvolging nodig</label></div>
+      <div class="field"><label for="occurred_at">Wanneer</label>
+        <input type="datetime-local" id="occurred_at" name="occurred_at" value="${localInputValue(v.occurred_at)}">
+        <p class="field-error" data-error-for="occurred_at" hidden></p></div>
+      ${locationFieldset()}
+      ${contactField()}
+      <p class="form-error" id="form-error" role="alert" hidden></p>
+      <button type="submit" class="primary" data-then="">Opslaan</button>
+      <div class="row">
+        <button type="submit" data-then="signaal">Opslaan + signaal</button>
+        <button type="submit" data-then="idee">Opslaan + idee</button>
+      </div>
+    </form>
+    <section id="linked" aria-labelledby="linked-title"></section>`;
+  const form = root.querySelector("#record-form");
+  wireSteppers(form);
+  const picker = await locationPicker(form, { location: v.location, buurtCode: v.buurt_code, locate: isNew });
+  const stopNotices = wireNotices(root, "conversation", recordId, form);
+
+  async function drawLinked() {
+    if (isNew) return;
+    const linked = (await loadRecords()).filter((r) => r.view.conversation_id === recordId);
+    root.querySelector("#linked").innerHTML = `<h2 id="linked-title">Signalen en ideeën uit dit gesprek</h2>
+      ${recordList(linked, "Nog geen signalen of ideeën.")}`;
+  }
+  drawLinked();
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const then = event.submitter ? event.submitter.dataset.then : "";
+    const error = form.querySelector("#form-error");
+    const errors = {};
+    const setting = form.querySelector("input[name=setting]:checked");
+    if (!setting) errors.setting = "Kies waar het gesprek was.";
+    const where = picker.value();
+    if (!where.location && !where.buurt_code) errors.buurt_code = "Kies een buurt of bepaal de locatie.";
+    const contact = contactValue(form);
+    if (contact.error) errors.resident_contact = contact.error;
+    markFieldErrors(form, errors);
+    if (Object.keys(errors).length) {
+      error.textContent = "Nog niet compleet: zie de meldingen hierboven.";
+      error.hidden = false;
+      form.querySelector("[aria-invalid], [data-error-for]:not([hidden])")?.scrollIntoView({ block: "center" });
+      return;
+    }
+    error.hidden = true;
+    const fields = {
+      occurred_at: isoNow(new Date(form.occurred_at.value || Date.now())),
+      setting: setting.value,
+      residents_count: Math.max(1, Number(form.residents_count.value) || 1),
+      themes: [...form.querySelectorAll("input[name=themes]:checked")].map((i) => i.value),
+      summary: form.summary.value.trim(),
+      follow_up_needed: form.follow_up_needed.checked,
+      ...where,
+    };
+    if (record && fields.occurred_at.slice(0, 16) === localInputValue(v.occurred_at)) fields.occurred_at = v.occurred_at;
+    if (contact.value) fields.resident_contact = contact.value;
+    const saved = await submitRecord("conversation", recordId, record, fields);
+    toast(saved ? "Gesprek bewaard op de telefoon." : "Niets gewijzigd.");
+    go(then ? `#/${then}/nieuw?gesprek=${recordId}` : `#/gesprek/${recordId}`);
+  });
+
+  return () => { stopNotices(); picker.destroy(); };
+}

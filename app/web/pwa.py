@@ -1,0 +1,106 @@
+"""The field PWA: its shell page, web app manifest, service worker and icons under /app/."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, render_template, url_for
+
+blp = Blueprint("pwa", __name__)
+
+APP_ROOT = Path(__file__).resolve().parent.parent
+PWA_STATIC = APP_ROOT / "static" / "pwa"
+PWA_TEMPLATES = APP_ROOT / "templates" / "pwa"
+THEME_COLOUR = "#0b5d3b"
+BUURTEN_URL = "/api/v1/buurten?simplify=10"
+LEAFLET_FILES = ("leaflet.js", "leaflet.css", "images/marker-icon.png", "images/marker-icon-2x.png",
+                 "images/marker-shadow.png")
+
+
+@cache
+def shell_version() -> str:
+    """Return a short hash of every shell file, so each release gets its own service-worker cache."""
+    digest = hashlib.sha256()
+    for folder in (PWA_STATIC, PWA_TEMPLATES):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(APP_ROOT)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def shell_files() -> list[str]:
+    """Return the URLs the service worker stores at install: the page, modules, CSS, icons, Leaflet."""
+    static = [
+        url_for("static", filename=f"pwa/{p.relative_to(PWA_STATIC).as_posix()}")
+        for p in sorted(PWA_STATIC.rglob("*"))
+        if p.is_file() and p.suffix in {".js", ".css", ".png"}
+    ]
+    leaflet = [f"/vendor/leaflet/{name}" for name in LEAFLET_FILES]
+    return ["/app/", url_for("pwa.manifest"), *static, *leaflet]
+
+
+@blp.get("/app/")
+def shell():
+    """Serve the app shell; data comes from IndexedDB and the API (Bearer token), so no sign-in here."""
+    response = Response(
+        render_template(
+            "pwa/shell.html",
+            version=shell_version(),
+            tile_url=current_app.config["TILE_URL"],
+            tile_attribution=current_app.config["TILE_ATTRIBUTION"],
+        )
+    )
+    response.cache_control.no_cache = True
+    return response
+
+
+@blp.get("/app/manifest.webmanifest")
+def manifest():
+    """Describe the installable app: name, icons, standalone display, colours and start URL."""
+    icons = [
+        {"src": url_for("static", filename="pwa/icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+        {"src": url_for("static", filename="pwa/icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+        {
+            "src": url_for("static", filename="pwa/icons/maskable-512.png"),
+            "sizes": "512x512",
+            "type": "image/png",
+            "purpose": "maskable",
+        },
+    ]
+    body = {
+        "name": "Muurtje – gesprekken in de buurt",
+        "short_name": "Muurtje",
+        "description": "Straatgesprekken, signalen en ideeën vastleggen, ook zonder bereik.",
+        "lang": "nl",
+        "id": "/app/",
+        "start_url": "/app/",
+        "scope": "/app/",
+        "display": "standalone",
+        "orientation": "portrait",
+        "theme_color": THEME_COLOUR,
+        "background_color": "#f6f5f1",
+        "icons": icons,
+    }
+    response = current_app.response_class(
+        current_app.json.dumps(body), mimetype="application/manifest+json"
+    )
+    response.cache_control.no_cache = True
+    return response
+
+
+@blp.get("/app/sw.js")
+def service_worker():
+    """Serve the service worker from /app/ so that its scope is /app/; never cached by the browser."""
+    script = render_template(
+        "pwa/sw.js",
+        version=shell_version(),
+        shell_files=shell_files(),
+        buurten_url=BUURTEN_URL,
+    )
+    response = Response(script, mimetype="text/javascript")
+    response.headers["Service-Worker-Allowed"] = "/app/"
+    response.cache_control.no_cache = True
+    response.cache_control.no_store = True
+    return response
