@@ -1,0 +1,96 @@
+"""Offline sync for the field app: push mutations, pull the change feed, the quarantine for admins."""
+
+from __future__ import annotations
+
+import json
+
+from flask import request
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import func, select
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from app import sync_service
+from app.auth import login_required, role_required
+from app.errors import ApiError
+from app.extensions import db
+from app.models import QuarantinedMutation
+from offline_sync.feed import DEFAULT_LIMIT, MAX_LIMIT
+from offline_sync.records import iso
+from offline_sync.schemas import LIMITS_TEXT, MAX_PUSH_BYTES
+
+blp = Blueprint("sync", __name__, url_prefix="/api/v1/sync", description="Offline synchronisatie")
+
+
+class PullQuery(Schema):
+    cursor = fields.String(load_default=None, validate=validate.Length(max=500))
+    limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT))
+
+
+class QuarantineQuery(Schema):
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    resolved = fields.Boolean(load_default=False)
+
+
+def _too_large(detail: str) -> ApiError:
+    return ApiError(413, f"{detail}: {LIMITS_TEXT}. Verstuur de mutaties in kleinere delen.")
+
+
+def _push_body():
+    """Read the push body within the 2 MB limit, whatever Content-Length claims."""
+    if request.content_length is not None and request.content_length > MAX_PUSH_BYTES:
+        raise _too_large(f"De push is te groot ({request.content_length} bytes)")
+    request.max_content_length = MAX_PUSH_BYTES
+    try:
+        data = request.get_data(cache=True)
+    except RequestEntityTooLarge as exc:
+        raise _too_large("De push is te groot") from exc
+    if len(data) > MAX_PUSH_BYTES:
+        raise _too_large(f"De push is te groot ({len(data)} bytes)")
+    try:
+        return json.loads(data)
+    except ValueError as exc:
+        raise ApiError(400, "De push is geen geldige JSON.") from exc
+
+
+@blp.route("/push")
+class Push(MethodView):
+    @login_required
+    @blp.response(200)
+    def post(self):
+        """Apply the mutations of one installation, in order, each on its own; retrying is always safe."""
+        return sync_service.push(current_user, _push_body())
+
+
+@blp.route("/pull")
+class Pull(MethodView):
+    @login_required
+    @blp.arguments(PullQuery, location="query")
+    @blp.response(200)
+    def get(self, query):
+        """Return the next page of changes in scope, whole records, in commit order."""
+        return sync_service.pull(current_user, query["cursor"], query["limit"])
+
+
+@blp.route("/quarantine")
+class Quarantine(MethodView):
+    @role_required("admin")
+    @blp.arguments(QuarantineQuery, location="query")
+    @blp.response(200)
+    def get(self, query):
+        """List rejected mutations with their full payload, newest first (admin only)."""
+        condition = QuarantinedMutation.resolved_at.is_not(None) if query["resolved"] else (
+            QuarantinedMutation.resolved_at.is_(None))
+        total = db.session.scalar(select(func.count()).select_from(QuarantinedMutation).where(condition))
+        rows = db.session.scalars(
+            select(QuarantinedMutation).where(condition)
+            .order_by(QuarantinedMutation.created_at.desc(), QuarantinedMutation.id.desc())
+            .offset(query["offset"]).limit(query["limit"])
+        )
+        items = [{"id": q.id, "client_id": str(q.client_id), "mutation_id": q.mutation_id,
+                  "user_id": str(q.user_id) if q.user_id else None, "payload": q.payload, "errors": q.errors,
+                  "created_at": iso(q.created_at), "resolved_at": iso(q.resolved_at)} for q in rows]
+        return {"items": items, "total": total}
