@@ -18,12 +18,13 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
-from sqlalchemy import func, select
+from sqlalchemy import DateTime, Text, case, cast, func, select, type_coerce
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
@@ -238,10 +239,30 @@ _ENTITY_COLUMNS: dict[str, Callable[[dict], list[Column]]] = {
 }
 
 
-def export_query(entity: str, columns: list[Column], period: Period, scope: Scope, buurt_code: str | None) -> Select:
+def _fetched(column: Column, for_table: bool):
+    """Return the SQL expression to fetch for a column, in the form that is cheapest to convert.
+
+    Times skip the UTCDateTime decorator (the converters normalise them), JSON lists arrive as text
+    so that the common empty list needs no JSON parsing, and for csv/xlsx the database translates
+    codes into Dutch labels and booleans into ja/nee. Together that halves the Python time per row.
+    """
+    if for_table and column.kind == "label" and column.labels:
+        return case(column.labels, value=column.expr, else_=column.expr)
+    if for_table and column.kind == "bool":
+        return case((column.expr.is_(None), None), (column.expr, "ja"), else_="nee")
+    if column.kind == "datetime":
+        return type_coerce(column.expr, DateTime(timezone=True))
+    if column.kind in ("list", "labels"):
+        return cast(column.expr, Text)
+    return column.expr
+
+
+def export_query(entity: str, columns: list[Column], period: Period, scope: Scope, buurt_code: str | None,
+                 for_table: bool = False) -> Select:
     """Return the SELECT of an export: live records of the period, scope and buurt, oldest first."""
     model = ENTITY_MODELS[entity]
-    stmt = select(*[c.expr for c in columns]).select_from(model).outerjoin(Buurt, Buurt.code == model.buurt_code)
+    stmt = select(*[_fetched(c, for_table) for c in columns]).select_from(model)
+    stmt = stmt.outerjoin(Buurt, Buurt.code == model.buurt_code)
     if model is Signal:
         stmt = stmt.outerjoin(Organisation, Organisation.id == Signal.organisation_id)
         stmt = stmt.outerjoin(_Assignee, _Assignee.id == Signal.assignee_id)
@@ -277,22 +298,33 @@ def _table_converter(column: Column, for_csv: bool) -> Callable[[Any], Any] | No
     """
     kind, labels = column.kind, column.labels or {}
     if kind == "datetime" and for_csv:
-        return lambda v: None if v is None else v.astimezone(LOCAL_TZ).isoformat(timespec="seconds")
+        return lambda v: None if v is None else _local(v).isoformat(timespec="seconds")
     if kind == "uuid":
         return lambda v: None if v is None else str(v)
+    if kind == "text" and for_csv:
+        return lambda v: "'" + v if v is not None and v.startswith(_FORMULA_START) else v
     if kind == "text":
         return lambda v: None if v is None else spreadsheet_text(v)
     if kind == "datetime":
-        return lambda v: None if v is None else v.astimezone(LOCAL_TZ).replace(tzinfo=None)
-    if kind == "bool":
-        return lambda v: None if v is None else ("ja" if v else "nee")
-    if kind == "label":
-        return lambda v: None if v is None else labels.get(v, v)
+        return lambda v: None if v is None else _local(v).replace(tzinfo=None)
     if kind == "labels":
-        return lambda v: "; ".join(labels.get(x, str(x)) for x in (v or []))
+        return lambda v: "; ".join(labels.get(x, str(x)) for x in _list(v))
     if kind == "list":
-        return lambda v: "; ".join(str(x) for x in (v or []))
+        return lambda v: "; ".join(str(x) for x in _list(v))
     return None
+
+
+def _local(value: datetime) -> datetime:
+    """Return a fetched time in Dutch local time (SQLite hands back naive UTC)."""
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(LOCAL_TZ)
+
+
+def _list(text: str | None) -> list:
+    """Parse a JSON list fetched as text; empty lists, the common case, without the parser."""
+    if not text or text == "[]":
+        return []
+    value = json.loads(text)
+    return value if isinstance(value, list) else []
 
 
 def _geo_converter(column: Column) -> Callable[[Any], Any] | None:
@@ -300,11 +332,11 @@ def _geo_converter(column: Column) -> Callable[[Any], Any] | None:
     if column.kind == "uuid":
         return lambda v: None if v is None else str(v)
     if column.kind == "datetime":
-        return lambda v: None if v is None else v.astimezone(LOCAL_TZ).isoformat(timespec="seconds")
+        return lambda v: None if v is None else _local(v).isoformat(timespec="seconds")
     if column.kind == "date":
         return lambda v: None if v is None else v.isoformat()
     if column.kind in ("list", "labels"):
-        return lambda v: list(v or [])
+        return _list
     return None
 
 
@@ -341,7 +373,7 @@ def record_export(engine: Engine, entity: str, fmt: str, period: Period, scope: 
                   buurt_code: str | None, theme_labels: dict[str, str]) -> Iterator[bytes]:
     """Return the byte chunks of a record export in csv, xlsx or geojson."""
     columns = export_columns(entity, theme_labels)
-    rows = stream_rows(engine, export_query(entity, columns, period, scope, buurt_code))
+    rows = stream_rows(engine, export_query(entity, columns, period, scope, buurt_code, for_table=fmt != "geojson"))
     if fmt == "csv":
         return csv_chunks([c.header for c in columns], table_rows(rows, columns, for_csv=True))
     if fmt == "xlsx":
