@@ -14,6 +14,7 @@ const FIELD_LABELS = {
 
 let record = null;
 let organisations = [];
+let me = null;
 let pendingStatus = null;
 
 const people = () => organisations.flatMap((o) => o.users.map((u) => ({ ...u, organisation: o })));
@@ -157,7 +158,8 @@ function render() {
 
 async function load() {
   try {
-    [record, organisations] = await Promise.all([apiFetch(`/api/v1/signals/${id}`), apiFetch("/api/v1/organisations")]);
+    [record, organisations, me] = await Promise.all([
+      apiFetch(`/api/v1/signals/${id}`), apiFetch("/api/v1/organisations"), apiFetch("/api/v1/me")]);
     render();
     await Promise.all([loadFollowups(), loadConversation(), loadConflicts()]);
   } catch (error) {
@@ -184,7 +186,13 @@ async function patch(fields, message) {
 }
 
 function changeStatus(to) {
-  return patch({ status: to }, `Status is nu ${wf.status_labels[to]}.`);
+  const fields = { status: to };
+  if (to === "picked_up") {
+    // Picking up claims the signal, so the next team sees who has it.
+    fields.organisation = record.organisation || me.organisation?.id || null;
+    fields.assignee = record.assignee || me.id;
+  }
+  return patch(fields, `Status is nu ${wf.status_labels[to]}.`);
 }
 
 function askReason(to) {
