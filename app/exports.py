@@ -239,7 +239,7 @@ _ENTITY_COLUMNS: dict[str, Callable[[dict], list[Column]]] = {
 }
 
 
-def _fetched(column: Column, for_table: bool):
+def fetched_expression(column: Column, for_table: bool):
     """Return the SQL expression to fetch for a column, in the form that is cheapest to convert.
 
     Times skip the UTCDateTime decorator (the converters normalise them), JSON lists arrive as text
@@ -258,10 +258,14 @@ def _fetched(column: Column, for_table: bool):
 
 
 def export_query(entity: str, columns: list[Column], period: Period, scope: Scope, buurt_code: str | None,
-                 for_table: bool = False) -> Select:
-    """Return the SELECT of an export: live records of the period, scope and buurt, oldest first."""
+                 for_table: bool = False, select_as: Callable[[Column], Any] | None = None) -> Select:
+    """Return the SELECT of an export: live records of the period, scope and buurt, oldest first.
+
+    `select_as` overrides how each column is selected (the COPY path renders cells in SQL).
+    """
     model = ENTITY_MODELS[entity]
-    stmt = select(*[_fetched(c, for_table) for c in columns]).select_from(model)
+    select_as = select_as or (lambda c: fetched_expression(c, for_table))
+    stmt = select(*[select_as(c) for c in columns]).select_from(model)
     stmt = stmt.outerjoin(Buurt, Buurt.code == model.buurt_code)
     if model is Signal:
         stmt = stmt.outerjoin(Organisation, Organisation.id == Signal.organisation_id)
@@ -373,6 +377,11 @@ def record_export(engine: Engine, entity: str, fmt: str, period: Period, scope: 
                   buurt_code: str | None, theme_labels: dict[str, str]) -> Iterator[bytes]:
     """Return the byte chunks of a record export in csv, xlsx or geojson."""
     columns = export_columns(entity, theme_labels)
+    if fmt == "csv" and engine.dialect.name == "postgresql":
+        from app.csv_copy import copy_csv_chunks, copy_expression
+
+        stmt = export_query(entity, columns, period, scope, buurt_code, select_as=copy_expression)
+        return copy_csv_chunks(engine, stmt, [c.header for c in columns])
     rows = stream_rows(engine, export_query(entity, columns, period, scope, buurt_code, for_table=fmt != "geojson"))
     if fmt == "csv":
         return csv_chunks([c.header for c in columns], table_rows(rows, columns, for_csv=True))
