@@ -88,13 +88,13 @@ def _local_midnight(day: date) -> datetime:
 def bbox_clause(bbox: tuple[float, float, float, float], dialect: str) -> ColumnElement[bool]:
     """Return a condition "location in bbox" that uses the spatial index of either database."""
     min_lon, min_lat, max_lon, max_lat = bbox
+    if dialect == "postgresql":
+        # For points the box test is the whole test (PostGIS compares the point itself with the box).
+        return Signal.location.op("&&")(func.ST_MakeEnvelope(min_lon, min_lat, max_lon, max_lat, 4326))
+    # The R*Tree keeps float32 boxes rounded outwards, so the exact test stays for the edges.
     exact = func.ST_X(Signal.location).between(min_lon, max_lon) & func.ST_Y(Signal.location).between(
         min_lat, max_lat
     )
-    if dialect == "postgresql":
-        envelope = func.ST_MakeEnvelope(min_lon, min_lat, max_lon, max_lat, 4326)
-        return Signal.location.op("&&")(envelope) & exact
-    # The R*Tree keeps float32 boxes rounded outwards, so the exact test stays for the edges.
     rtree = _SPATIALITE_RTREE.c
     candidates = select(rtree.pkid).where(
         rtree.xmin <= max_lon, rtree.xmax >= min_lon, rtree.ymin <= max_lat, rtree.ymax >= min_lat
