@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.errors import ApiError
@@ -115,8 +115,15 @@ def _load_user_from_bearer(req) -> User | None:
     if token is None or token.revoked_at is not None or token.expires_at <= now or not token.user.active:
         return None
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
-        token.last_used_at = now  # coarse, to avoid a write on every request
-        db.session.commit()
+        # Coarse, to avoid a write on every request. In a write transaction of its own: on SQLite a
+        # read transaction that later writes fails at once (SQLITE_BUSY) when another worker committed.
+        from app.database import write_transaction  # noqa: PLC0415
+
+        token_id, user = token.id, token.user
+        with write_transaction(db.session()):
+            db.session.execute(update(DeviceToken).where(DeviceToken.id == token_id).values(last_used_at=now))
+        g.device_token_id = token_id
+        return user
     g.device_token_id = token.id
     return token.user
 
