@@ -22,7 +22,8 @@ def dashboard():
         "dashboard.html",
         everything=scope.everything,
         organisation=organisation,
-        labels=COLUMN_LABELS,
+        # The page shows money in euros, so the "(eurocent)" of the file headers goes.
+        labels={k: v.replace("(eurocent)", "(€)") for k, v in COLUMN_LABELS.items()},
         themes=theme_labels(),
         tile_url=current_app.config.get("TILE_URL") or "",
         tile_attribution=current_app.config.get("TILE_ATTRIBUTION") or "",
