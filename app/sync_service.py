@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 from flask import current_app
 from sqlalchemy.exc import DBAPIError
 
@@ -54,6 +55,11 @@ class _Buurten:
     def locate(self, lon: float, lat: float, accuracy_m: float | None) -> str | None:
         return self._get().lookup(lon, lat, accuracy_m)
 
+    def locate_many(self, points: list[tuple[float, float, float | None]]) -> list[str | None]:
+        lon, lat, accuracy = zip(*points, strict=True)
+        accuracy = np.array([a if a is not None else np.nan for a in accuracy], dtype=float)
+        return list(self._get().lookup_many(np.array(lon), np.array(lat), accuracy))
+
     def is_buurt(self, code: str) -> bool:
         return code in set(self._get().codes)
 
@@ -67,7 +73,8 @@ def context_for(user: User) -> engine.SyncContext:
     """Return an engine context for a signed-in user."""
     buurten = _Buurten()
     return engine.SyncContext(db.session(), REGISTRY, actor_for(user), locate=buurten.locate,
-                              store_contact=store_contact, is_buurt=buurten.is_buurt)
+                              store_contact=store_contact, is_buurt=buurten.is_buurt,
+                              locate_many=buurten.locate_many)
 
 
 def scope_for(user: User) -> feed.Scope:

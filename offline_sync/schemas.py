@@ -17,6 +17,7 @@ from offline_sync.workflow import TRANSITIONS
 SCHEMA_VERSION = 1
 MAX_MUTATIONS = 500
 MAX_PUSH_BYTES = 2 * 1024 * 1024
+MAX_MUTATION_ID = 2**62
 ENTITIES = tuple(ENTITY_FIELDS)
 OPS = ("upsert", "delete")
 #: Fields the server owns; a client may echo them back in `fields`, they are ignored.
@@ -128,7 +129,7 @@ class MutationSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    mutation_id = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=2**62))
+    mutation_id = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=MAX_MUTATION_ID))
     entity = fields.String(required=True, validate=validate.OneOf(ENTITIES))
     op = fields.String(required=True, validate=validate.OneOf(OPS))
     id = fields.UUID(required=True)
@@ -145,14 +146,11 @@ class EnvelopeSchema(Schema):
 
     client_id = fields.UUID(required=True)
     schema_version = fields.Integer(strict=True, required=True)
-    mutations = fields.List(fields.Dict(), required=True)
+    mutations = fields.List(fields.Raw(), required=True)
 
 
-class MutationIdSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    mutation_id = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=2**62))
+MUTATION_SCHEMA = MutationSchema()
+ENVELOPE_SCHEMA = EnvelopeSchema()
 
 
 @dataclass
@@ -198,15 +196,17 @@ def load_envelope(body: Any) -> tuple[str, list[dict]]:
     if isinstance(version, int) and not isinstance(version, bool) and version != SCHEMA_VERSION:
         raise EnvelopeError(409, f"Onbekende schema_version {version}; deze server kent {SCHEMA_VERSION}.")
     try:
-        envelope = EnvelopeSchema().load(body)
+        envelope = ENVELOPE_SCHEMA.load(body)
     except ValidationError as exc:
         raise EnvelopeError(400, "De push is ongeldig.", exc.messages) from exc
     id_errors = {}
     for index, raw in enumerate(envelope["mutations"]):
-        try:
-            MutationIdSchema().load(raw)
-        except ValidationError as exc:
-            id_errors[str(index)] = exc.messages
+        if not isinstance(raw, dict):
+            id_errors[str(index)] = {"_schema": ["Een mutatie is een JSON-object."]}
+            continue
+        mutation_id = raw.get("mutation_id")
+        if type(mutation_id) is not int or not 1 <= mutation_id <= MAX_MUTATION_ID:
+            id_errors[str(index)] = {"mutation_id": ["Geheel getal >= 1 verplicht."]}
     if id_errors:
         raise EnvelopeError(400, "Elke mutatie heeft een geheel getal mutation_id >= 1 nodig.",
                             {"mutations": id_errors})
@@ -216,7 +216,7 @@ def load_envelope(body: Any) -> tuple[str, list[dict]]:
 def load_mutation(raw: dict) -> Mutation | Rejection:
     """Validate one mutation (head and entity fields); never raises."""
     try:
-        head = MutationSchema().load(raw)
+        head = MUTATION_SCHEMA.load(raw)
     except ValidationError as exc:
         return Rejection(raw["mutation_id"], _str_or_none(raw.get("id")), _str_or_none(raw.get("entity")),
                          exc.messages, raw)

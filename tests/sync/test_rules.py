@@ -71,7 +71,7 @@ def test_envelope_limits_and_version():
     assert malformed.value.status == 400 and "client_id" in malformed.value.errors
     with pytest.raises(EnvelopeError) as no_id:
         load_envelope({"client_id": CLIENT, "schema_version": 1, "mutations": [{"entity": "signal"}]})
-    assert no_id.value.errors == {"mutations": {"0": {"mutation_id": ["Missing data for required field."]}}}
+    assert no_id.value.errors == {"mutations": {"0": {"mutation_id": ["Geheel getal >= 1 verplicht."]}}}
     assert load_envelope({"client_id": CLIENT, "schema_version": 1, "mutations": []}) == (CLIENT, [])
 
 
