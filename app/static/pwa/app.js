@@ -63,17 +63,20 @@ async function route() {
 
 async function registerServiceWorker() {
   if (!("serviceWorker" in navigator)) return;
+  // Only a page that an older worker already controls has something to update; the very first
+  // install takes over quietly (clients.claim).
+  const hadController = Boolean(navigator.serviceWorker.controller);
   const registration = await navigator.serviceWorker.register("/app/sw.js", { scope: "/app/", updateViaCache: "none" });
   const banner = document.getElementById("update-banner");
   const offerUpdate = (worker) => {
     banner.hidden = false;
     document.getElementById("update-button").onclick = () => worker.postMessage("skip-waiting");
   };
-  if (registration.waiting && navigator.serviceWorker.controller) offerUpdate(registration.waiting);
+  if (registration.waiting && hadController) offerUpdate(registration.waiting);
   registration.addEventListener("updatefound", () => {
     const worker = registration.installing;
     worker.addEventListener("statechange", () => {
-      if (worker.state === "installed" && navigator.serviceWorker.controller) offerUpdate(worker);
+      if (worker.state === "installed" && hadController) offerUpdate(worker);
     });
   });
   // The outbox is in IndexedDB, so reloading into the new version loses nothing.

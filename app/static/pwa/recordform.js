@@ -59,12 +59,22 @@ export function contactField() {
     <summary>Contactgegevens bewoner (alleen met toestemming)</summary>
     <p class="hint">Alleen als de bewoner teruggebeld of gemaild wil worden. Wordt apart bewaard en is voor weinig mensen zichtbaar.</p>
     <label for="contact_name">Naam</label><input id="contact_name" autocomplete="off">
-    <label for="contact_phone">Telefoon</label><input id="contact_phone" type="tel" autocomplete="off">
-    <label for="contact_email">E-mail</label><input id="contact_email" type="email" autocomplete="off">
+    <label for="contact_phone">Telefoonnummer</label><input id="contact_phone" type="tel" autocomplete="off">
+    <label for="contact_email">E-mailadres</label><input id="contact_email" type="email" autocomplete="off">
     <div class="check"><input type="checkbox" id="contact_consent">
       <label for="contact_consent">De bewoner geeft toestemming om deze gegevens te bewaren voor opvolging</label></div>
     <p class="field-error" data-error-for="resident_contact" hidden></p>
   </details>`;
+}
+
+/** Put contact details back into the form (after a rejection, so the worker can correct them). */
+export function fillContact(root, contact) {
+  if (!contact) return;
+  root.querySelector("#contact_name").value = contact.name || "";
+  root.querySelector("#contact_phone").value = contact.phone || "";
+  root.querySelector("#contact_email").value = contact.email || "";
+  root.querySelector("#contact_consent").checked = Boolean(contact.consent);
+  root.querySelector("#field-resident_contact").open = true;
 }
 
 /** Read the contact block: null when empty, an error text when consent is missing. */
@@ -87,8 +97,10 @@ const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
  * New records send every field. Existing ones send only what changed, so an edit never overwrites
  * a field someone else changed meanwhile; after a rejection the rejected fields go along again.
  */
-export async function submitRecord(entity, id, record, fields) {
+export async function submitRecord(entity, id, shown, fields) {
   let send = fields;
+  // Compare with the record as it is now: a sync may have answered while the form was open.
+  const record = shown ? (await loadRecord(entity, id)) || shown : null;
   if (record) {
     send = Object.fromEntries(Object.entries(fields).filter(([key, value]) => !same(value, record.view[key])));
     if (record.rejected) send = { ...record.rejected.fields, ...send };
@@ -106,6 +118,9 @@ export function wireNotices(root, entity, id, form) {
     const record = await loadRecord(entity, id);
     slot.innerHTML = recordNotices(record);
     if (form) markFieldErrors(form, record && record.rejected ? record.rejected.errors : {});
+    const contact = record && record.rejected && record.rejected.fields.resident_contact;
+    if (form && contact && !form.querySelector("#contact_email").value && !form.querySelector("#contact_phone").value
+      && !form.querySelector("#contact_name").value) fillContact(form, contact);
     const submit = form && form.querySelector("button[type=submit].primary");
     if (submit && record && record.rejected) submit.textContent = "Opnieuw versturen";
   }

@@ -6,18 +6,34 @@ import { indexBuurten } from "./geo.js";
 export const BUURTEN_URL = "/api/v1/buurten?simplify=10";
 let buurtIndex = null;
 
-/** Fetch buurten and themes when online; keep the last good copy for offline use. */
-export async function refreshReference() {
+const REFRESH_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Fetch buurten and themes when online; keep the last good copy for offline use.
+ *
+ * Returns whether both are stored. Without `force` it only fetches what is missing or a day old,
+ * so every sync can call it and a failed first load is retried.
+ */
+export async function refreshReference({ force = true } = {}) {
+  const fresh = (await getMeta("reference_at")) || 0;
+  const missing = !(await getMeta("buurten")) || !(await getMeta("themes"));
+  if (!force && !missing && Date.now() - fresh < REFRESH_MS) return true;
   try {
-    const [buurten, themes] = await Promise.all([api(BUURTEN_URL), api("/api/v1/themes")]);
+    const buurten = await api(BUURTEN_URL);
     if (buurten.ok && buurten.data) {
       await setMeta("buurten", buurten.data);
       buurtIndex = null;
     }
+    const themes = await api("/api/v1/themes");
     if (themes.ok && Array.isArray(themes.data)) await setMeta("themes", themes.data);
+    if (buurten.ok && themes.ok) {
+      await setMeta("reference_at", Date.now());
+      return true;
+    }
   } catch (error) {
     // offline: the stored copies serve
   }
+  return false;
 }
 
 /** The cached buurten FeatureCollection (or null before the first online start). */

@@ -6,6 +6,7 @@ import { done, getMeta, recordKey, setMeta, transaction } from "./db.js";
 import { emit } from "./events.js";
 import { clientId, pendingMutations } from "./outbox.js";
 import { uploadPhotos } from "./photos.js";
+import { refreshReference } from "./reference.js";
 
 export const SCHEMA_VERSION = 1;
 const MAX_BATCH = 500;
@@ -66,6 +67,7 @@ async function runSync() {
   try {
     await push();
     await pull();
+    if (!(await refreshReference({ force: false }))) throw new SyncStop("retry", "Buurten en thema's nog niet geladen.");
     await setMeta("last_sync", new Date().toISOString());
     await setMeta("needs_update", false);
     state.failures = 0;
@@ -158,7 +160,8 @@ async function applyResults(batch, results) {
         }
       } else if (result.status === "rejected") {
         record.rejected = {
-          fields: { ...((record.rejected && record.rejected.fields) || {}), ...fields },
+          // Keep everything that was typed, the contact details too, so the worker can correct it.
+          fields: { ...((record.rejected && record.rejected.fields) || {}), ...(m.fields || {}) },
           errors: result.errors || {}, mutation_id: m.mutation_id, at: new Date().toISOString(),
         };
       }

@@ -32,6 +32,17 @@ export const FIELD_LABELS = {
   conversation_id: "Gesprek", _schema: "Algemeen", op: "Actie", base_version: "Versie",
 };
 
+const CONTACT_LABELS = { name: "naam", phone: "telefoon", email: "e-mail", consent: "toestemming" };
+
+/** Flatten the server's messages for a field (a list, or per sub-field for nested values) into text. */
+export function messagesOf(value) {
+  if (Array.isArray(value)) return value.map(messagesOf).join(" ");
+  if (value && typeof value === "object") {
+    return Object.entries(value).map(([k, v]) => `${CONTACT_LABELS[k] || FIELD_LABELS[k] || k}: ${messagesOf(v)}`).join(" ");
+  }
+  return String(value ?? "");
+}
+
 /** Show a field value in Dutch for conflict notes. */
 export function displayValue(field, value) {
   if (value === null || value === undefined || value === "") return "(leeg)";
@@ -132,7 +143,7 @@ export function recordNotices(record) {
   let html = "";
   if (record.rejected) {
     const items = Object.entries(record.rejected.errors || {}).map(([field, messages]) =>
-      `<li><strong>${esc(FIELD_LABELS[field] || field)}:</strong> ${esc([].concat(messages).join(" "))}</li>`).join("");
+      `<li><strong>${esc(FIELD_LABELS[field] || field)}:</strong> ${esc(messagesOf(messages))}</li>`).join("");
     html += `<section class="notice notice-error" id="rejected-notice" aria-labelledby="rejected-title">
       <h2 id="rejected-title">Niet geaccepteerd door de server</h2>
       <ul>${items}</ul>
@@ -160,7 +171,7 @@ export function markFieldErrors(form, errors) {
   for (const [field, messages] of Object.entries(errors || {})) {
     const p = form.querySelector(`[data-error-for="${field}"]`);
     if (!p) continue;
-    p.textContent = [].concat(messages).join(" ");
+    p.textContent = messagesOf(messages);
     p.hidden = false;
     const input = form.querySelector(`[name="${field}"]`);
     if (input) {
