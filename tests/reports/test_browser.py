@@ -42,10 +42,11 @@ def test_dashboard_in_browser(live_server, app, make_user, dialect):
         page.click("button[type=submit]")
         page.wait_for_url("**/dashboard*")
 
+        expect(page.locator("#status")).to_contain_text("geladen")  # the current quarter, on opening
         page.select_option("#period-kind", "year")
         page.fill("#period-year", "2024")
         page.click("#period-form button[type=submit]")
-        expect(page.locator("#status")).to_contain_text("geladen")
+        expect(page.locator("#status")).to_contain_text("01-01-2024 t/m 31-12-2024 geladen")
         rows = page.locator("#buurten-table tbody tr")
         expect(rows).to_have_count(110)  # 109 buurten and "Onbekend"
         expect(page.locator("#map path.leaflet-interactive")).to_have_count(109)

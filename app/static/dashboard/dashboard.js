@@ -18,6 +18,7 @@ const TOTALS = ["conversations", "residents_reached", "signals_total", "signals_
 
 let period = null;
 let report = null;
+let loads = 0; // only the latest request may fill the page (an older one can answer later)
 const table = createTable($("buurten-table"), labels, themeLabels, () => query(period));
 let map = null;
 
@@ -99,11 +100,13 @@ async function load() {
   period = next;
   $("period-label").textContent = `Periode: ${describe(period)}`;
   status.textContent = "Cijfers laden…";
+  const ticket = ++loads;
   try {
     const [summary, trend] = await Promise.all([
       apiFetch(`/api/v1/reports/buurten?${query(period)}`),
       apiFetch(`/api/v1/reports/trend?${query(period)}`),
     ]);
+    if (ticket !== loads) return;
     report = summary;
     renderTotals(summary.totals);
     renderThemes(summary.themes);
@@ -112,7 +115,7 @@ async function load() {
     updateMap();
     status.textContent = `Cijfers van ${describe(period)} geladen (${summary.buurten.length} rijen).`;
   } catch (error) {
-    status.textContent = `Laden mislukt: ${error.message}`;
+    if (ticket === loads) status.textContent = `Laden mislukt: ${error.message}`;
   }
 }
 
