@@ -112,10 +112,10 @@ def read_changes(session: Session, models: Mapping[str, type], scope: Scope, cur
         by_entity.setdefault(entity, []).append(record_id)
     loaded = {}
     for entity, ids in by_entity.items():
-        model = models[entity]
-        for record in session.scalars(
-                select(model).where(model.id.in_(ids)).execution_options(populate_existing=True)):
-            loaded[(entity, record.id)] = record
+        table = models[entity].__table__
+        # Plain rows, not ORM objects: a page of 1,000 serialises several times faster.
+        for row in session.execute(select(table).where(table.c.id.in_(ids))):
+            loaded[(entity, row.id)] = row
     changes = []
     for entity, record_id, seq in listed:
         record = loaded.get((entity, record_id))
