@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Attachment, Conversation, QuarantinedMutation, ResidentContact, Signal
-from tests.pwa.conftest import ASSEN_BUURT, jpeg_bytes, screenshot, sign_in, wait_until_sent
+from tests.pwa.conftest import ASSEN_BUURT, check_accessibility, jpeg_bytes, screenshot, sign_in, wait_until_sent
 
 pytestmark = pytest.mark.browser
 
@@ -35,6 +35,7 @@ def log_conversation_with_signal(page: Page, dialect: str) -> None:
     page.get_by_label("Opvolging nodig").check()
     expect(page.locator("#loc-status")).to_contain_text("± 12 m")
     expect(page.locator("#loc-buurt")).to_have_text("Erfgoedkwartier")
+    page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "gesprek", dialect)
     page.get_by_role("button", name="Opslaan + signaal").click()
 
@@ -117,6 +118,7 @@ def test_offline_log_reload_sync_and_conflict(phone, make_user, dialect):
     expect(notice).to_contain_text("Stoeptegels liggen los")
     expect(notice).to_contain_text("Stoeptegels los bij muurtje Kerkstraat")
     screenshot(page, "conflict", dialect)
+    check_accessibility(page, "signaal met conflict")
     db.session.rollback()
     stored = db.session.get(Signal, signal.id)
     assert stored.has_conflict is True and stored.title == "Stoeptegels los bij muurtje Kerkstraat"
@@ -148,6 +150,7 @@ def test_rejected_mutation_is_shown_and_can_be_fixed(phone, make_user, dialect):
     expect(notice).to_contain_text("e-mail")
     expect(page.get_by_role("button", name="Opnieuw versturen")).to_be_visible()
     screenshot(page, "afgewezen", dialect)
+    check_accessibility(page, "gesprek met afwijzing")
     assert count(Conversation) == 0
     assert count(QuarantinedMutation) == 1
     # What the worker typed is still there to correct, and the record shows in the outbox screen.

@@ -47,7 +47,7 @@ export async function render(root, { id }) {
         <button type="submit" data-then="idee">Opslaan + idee</button>
       </div>
     </form>
-    <section id="linked" aria-labelledby="linked-title"></section>`;
+    <section id="linked"></section>`;
   const form = root.querySelector("#record-form");
   wireSteppers(form);
   const picker = await locationPicker(form, { location: v.location, buurtCode: v.buurt_code, locate: isNew });
@@ -56,6 +56,7 @@ export async function render(root, { id }) {
   async function drawLinked() {
     if (isNew) return;
     const linked = (await loadRecords()).filter((r) => r.view.conversation_id === recordId);
+    root.querySelector("#linked").setAttribute("aria-labelledby", "linked-title");
     root.querySelector("#linked").innerHTML = `<h2 id="linked-title">Signalen en ideeën uit dit gesprek</h2>
       ${recordList(linked, "Nog geen signalen of ideeën.")}`;
   }
