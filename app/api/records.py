@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import url_for
+from flask import request, url_for
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -59,8 +59,6 @@ class EditRecord(MethodView):
     @blp.response(200)
     def patch(self, entities: str, record_id: uuid.UUID):
         """Edit fields against `base_version`; conflicting fields are listed, later edit wins."""
-        from flask import request  # noqa: PLC0415
-
         entity = entities[:-1]
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
