@@ -178,3 +178,28 @@ def live_server(database_url):
     server = LiveServer(database_url).start()
     yield server
     server.stop()
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium (the system's) per test process, shared by every browser test.
+
+    Playwright's sync API allows one running instance per thread, so the browser tests of all
+    folders must share this one.
+    """
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

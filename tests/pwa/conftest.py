@@ -9,14 +9,10 @@ from pathlib import Path
 import axe_playwright_python
 import pytest
 from PIL import Image
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
-]
 #: In buurt Erfgoedkwartier (BU01060001), about 60 m from its edge.
 ASSEN = {"latitude": 52.9925, "longitude": 6.5625, "accuracy": 12}
 ASSEN_BUURT = "BU01060001"
@@ -24,15 +20,6 @@ AXE_JS = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(
 NOT_LOOPBACK = re.compile(r"^https?://(?!127\.0\.0\.1[:/])")
 
 expect.set_options(timeout=15_000)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium (the system's) per test process."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -14,8 +14,6 @@ from tests.support import ApiClient
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 
 
 def _push_signal(worker, title: str, theme: str, lat: float, lon: float) -> str:
@@ -27,16 +25,6 @@ def _push_signal(worker, title: str, theme: str, lat: float, lon: float) -> str:
     }]}
     assert worker.post("/api/v1/sync/push", json=body).get_json()["results"][0]["status"] == "applied"
     return signal_id
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _offline(context, base_url: str) -> None:
