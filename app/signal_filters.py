@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, false, func, literal_column, select, table
 from sqlalchemy.sql import column
 from webargs.fields import DelimitedList
 
-from app.models import DOMAINS, SIGNAL_STATUSES, URGENCIES, Signal
+from app.models import DOMAINS, SIGNAL_STATUSES, URGENCIES, Signal, SignalGridCount
 
 #: Statuses that still need someone to act; the choropleth and the "open" preset use these.
 OPEN_STATUSES = ("new", "picked_up", "in_progress", "referred")
@@ -123,4 +123,26 @@ def signal_conditions(filters: dict, dialect: str) -> list[ColumnElement[bool]]:
         conditions.append(Signal.created_at >= _local_midnight(filters["date_from"]))
     if filters.get("date_to"):
         conditions.append(Signal.created_at < _local_midnight(filters["date_to"] + timedelta(days=1)))
+    return conditions
+
+
+#: The filters signal_grid_counts can answer (bbox is handled by the caller on whole cells).
+GRID_FILTERS = frozenset({"bbox", "status", "organisation", "mine"})
+
+
+def grid_conditions(filters: dict) -> list[ColumnElement[bool]] | None:
+    """Turn filters into WHERE conditions on SignalGridCount, or None when it cannot answer them.
+
+    Any filter of SignalFilters outside GRID_FILTERS (also one added later) means: use the signals.
+    """
+    if any(filters.get(name) for name in set(SignalFilters._declared_fields) - GRID_FILTERS):
+        return None
+    conditions: list[ColumnElement[bool]] = []
+    if filters.get("status"):
+        conditions.append(SignalGridCount.status.in_(sorted(set(filters["status"]))))
+    if filters.get("organisation"):
+        conditions.append(SignalGridCount.organisation_id.in_(sorted(set(filters["organisation"]))))
+    if filters.get("mine"):
+        own = current_user.organisation_id
+        conditions.append(SignalGridCount.organisation_id == own if own else false())
     return conditions

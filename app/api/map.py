@@ -32,7 +32,9 @@ class MapSignals(MethodView):
         """Return clusters (`cluster: true, count`) and single signals in a view as GeoJSON."""
         dialect = db.session.get_bind().dialect.name
         conditions = signal_conditions(query, dialect)
-        collection = cluster_signals(db.session, conditions, query["bbox"], query["zoom"])
+        collection = cluster_signals(
+            db.session, conditions, query["bbox"], query["zoom"], filters=query, dialect=dialect
+        )
         db.session.rollback()
         return collection
 

@@ -2,6 +2,7 @@
 
 from app.config import ROLES as ROLES_ORDER
 from app.models.accounts import ORGANISATION_KINDS, BuurtAssignment, DeviceToken, Organisation, User
+from app.models.aggregates import GRID_SCALE, GRID_ZOOM, SignalGridCount
 from app.models.history import (
     QuarantinedMutation,
     RecordChange,
@@ -35,6 +36,8 @@ __all__ = [
     "DOMAINS",
     "ROLES_ORDER",
     "ENTITIES",
+    "GRID_SCALE",
+    "GRID_ZOOM",
     "IDEA_STATUSES",
     "ORGANISATION_KINDS",
     "SETTINGS",
@@ -56,6 +59,7 @@ __all__ = [
     "RecordConflict",
     "ResidentContact",
     "Signal",
+    "SignalGridCount",
     "SyncClient",
     "SyncMutation",
     "SyncSequence",
