@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Blueprint, Flask
 
+import offline_sync  # noqa: F401 - first, so every schema gets Dutch validation messages
 from app import errors
 from app.config import load_config
 from app.database import configure_engine, engine_options
