@@ -37,9 +37,9 @@ sys.path.insert(0, str(ROOT))  # run as a script without installing the project
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from geo.buurten import read_buurten  # noqa: E402
+from tests.support import create_postgis_database, drop_postgis_database  # noqa: E402
 
 NL = ROOT / "data" / "nl-buurten.geojson.gz"
-PG_ADMIN = os.environ.get("MUURTJE_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 #: Zoom 8 and 10 read signal_grid_counts (plus edge strips); 12 and 16 group the signals themselves.
 ZOOMS = (8, 10, 12, 16)
 VIEW_W, VIEW_H = 1280, 800
@@ -236,13 +236,7 @@ def run(dialect: str, features, total: int, requests: int, seed: int) -> None:
     lon, lat, codes = points_in_buurten(features, total, np.random.default_rng(seed))
     rows = list(signal_rows(lon, lat, codes, random.Random(seed)))
     if dialect == "postgis":
-        name = f"muurtje_bench_map_{os.getpid()}"
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-        with create_engine(url, isolation_level="AUTOCOMMIT").connect() as conn:
-            conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+        url = create_postgis_database()
         try:
             prepare(url, features)
             loading = time.perf_counter()
@@ -252,9 +246,7 @@ def run(dialect: str, features, total: int, requests: int, seed: int) -> None:
                   f"{aggregate_rows(url):,}", flush=True)
             measure(url, features, requests, seed)
         finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+            drop_postgis_database(url)
     else:
         with tempfile.TemporaryDirectory() as tmp:
             url = "sqlite:///" + str(Path(tmp) / "bench.sqlite")

@@ -1,7 +1,7 @@
 """Benchmark the per-buurt summary and a streamed 1,000,000-row export on PostGIS.
 
 Run from the repository root: ``.venv/bin/python bench/reports.py`` (PostgreSQL at 127.0.0.1:5432,
-or MUURTJE_BENCH_PG=postgresql+psycopg://...). It creates a scratch database, loads Assen's 109
+or MUURTJE_TEST_PG=postgresql+psycopg://.../postgres). It creates a scratch database, loads Assen's 109
 buurten (data/assen-buurten.geojson), bulk-loads records with ``INSERT ... SELECT ...
 generate_series`` (default 1,000,000 signals + 500,000 conversations + 250,000 ideas, spread over
 2023-2024, 2 % tombstones, 3 % without buurt), then times through the Flask test client as a manager:
@@ -26,9 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script without installing the project
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
-ADMIN_URL = os.environ.get("MUURTJE_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+from tests.support import create_postgis_database, drop_postgis_database  # noqa: E402
+
 ASSEN = ROOT / "data" / "assen-buurten.geojson"
 THEMES = ("openbare_ruimte", "groen", "verkeer", "afval", "woning", "verduurzaming", "eenzaamheid", "armoede",
           "zorg", "jeugd", "overlast", "veiligheid", "ontmoeting", "participatie")
@@ -41,27 +42,6 @@ def rss_mb() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def create_database() -> str:
-    name = f"muurtje_bench_{os.getpid()}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-    engine.dispose()
-    return url
-
-
-def drop_database(url: str) -> None:
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def load(db, signals: int, conversations: int, ideas: int) -> None:
@@ -150,7 +130,7 @@ def main() -> None:
     from geo.buurten import read_buurten
     from tests.support import ApiClient
 
-    url = create_database()
+    url = create_postgis_database()
     try:
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
         with app.app_context():
@@ -182,7 +162,7 @@ def main() -> None:
                       f" {size / 1e6:7.1f} MB; RSS {before:.0f} MB before, peak {peak:.0f} MB during")
     finally:
         if not args.keep:
-            drop_database(url)
+            drop_postgis_database(url)
 
 
 if __name__ == "__main__":
