@@ -378,10 +378,15 @@ def record_export(engine: Engine, entity: str, fmt: str, period: Period, scope: 
     """Return the byte chunks of a record export in csv, xlsx or geojson."""
     columns = export_columns(entity, theme_labels)
     if fmt == "csv" and engine.dialect.name == "postgresql":
-        from app.csv_copy import copy_csv_chunks, copy_expression
+        from app.pg_copy import copy_csv_chunks, copy_expression
 
         stmt = export_query(entity, columns, period, scope, buurt_code, select_as=copy_expression)
         return copy_csv_chunks(engine, stmt, [c.header for c in columns])
+    if fmt == "geojson" and engine.dialect.name == "postgresql":
+        from app.pg_copy import copy_geojson_chunks, geojson_feature
+
+        stmt = export_query(entity, [], period, scope, buurt_code).with_only_columns(geojson_feature(columns))
+        return copy_geojson_chunks(engine, stmt, {"name": SHEET_TITLES[entity]})
     rows = stream_rows(engine, export_query(entity, columns, period, scope, buurt_code, for_table=fmt != "geojson"))
     if fmt == "csv":
         return csv_chunks([c.header for c in columns], table_rows(rows, columns, for_csv=True))
