@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from geoalchemy2 import alembic_helpers
 from geoalchemy2.admin.dialects.sqlite import init_spatialite
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -101,3 +102,11 @@ def write_transaction(session: Session) -> Iterator[Session]:
     except BaseException:
         session.rollback()
         raise
+
+
+def include_in_migrations(obj, name, obj_type, reflected, compare_to) -> bool:
+    """Tell Alembic what to compare: leave the spatial extensions' own tables alone, never drop a
+    table we do not model."""
+    if obj_type == "table" and reflected and compare_to is None:
+        return False
+    return alembic_helpers.include_object(obj, name, obj_type, reflected, compare_to)

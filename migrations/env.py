@@ -7,18 +7,13 @@ from alembic import context
 from flask import current_app
 from geoalchemy2 import alembic_helpers
 
+from app.database import include_in_migrations
+
 config = context.config
 fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 target_db = current_app.extensions["migrate"].db
-
-
-def include_object(obj, name, obj_type, reflected, compare_to):
-    """Leave the spatial extensions' own tables alone, and never drop a table we do not model."""
-    if obj_type == "table" and reflected and compare_to is None:
-        return False
-    return alembic_helpers.include_object(obj, name, obj_type, reflected, compare_to)
 
 
 def process_revision_directives(context_, revision, directives):
@@ -38,7 +33,7 @@ def run_migrations_online():
         context.configure(
             connection=connection,
             target_metadata=target_db.metadata,
-            include_object=include_object,
+            include_object=include_in_migrations,
             render_item=alembic_helpers.render_item,
             **conf_args,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Float, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy import Float, Index, Integer, String, UniqueConstraint, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -29,6 +29,8 @@ class SignalGridCount(db.Model):
     __table_args__ = (
         UniqueConstraint("gx", "gy", "status", "organisation_id", name="uq_signal_grid_counts_cell",
                          postgresql_nulls_not_distinct=True),
+        # Finds the cells that reached zero, which the triggers delete after every statement.
+        Index("ix_signal_grid_counts_empty", "id", postgresql_where=text("count = 0"), sqlite_where=text("count = 0")),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
