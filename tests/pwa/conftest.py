@@ -6,7 +6,6 @@ import io
 import re
 from pathlib import Path
 
-import axe_playwright_python
 import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
@@ -16,7 +15,6 @@ SCREENSHOTS = ROOT / "docs" / "screenshots"
 #: In buurt Erfgoedkwartier (BU01060001), about 60 m from its edge.
 ASSEN = {"latitude": 52.9925, "longitude": 6.5625, "accuracy": 12}
 ASSEN_BUURT = "BU01060001"
-AXE_JS = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 NOT_LOOPBACK = re.compile(r"^https?://(?!127\.0\.0\.1[:/])")
 
 expect.set_options(timeout=15_000)
@@ -76,21 +74,6 @@ def jpeg_bytes(width: int = 1200, height: int = 900) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=85, exif=exif)
     return buffer.getvalue()
-
-
-def check_accessibility(page: Page, screen: str) -> None:
-    """Run axe-core (WCAG 2.1 A/AA rules) in the page; fail on serious or critical violations."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(content=AXE_JS)
-    result = page.evaluate(
-        "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
-    )
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert not serious, f"axe-core on {screen}:\n" + "\n".join(serious)
 
 
 def screenshot(page: Page, name: str, dialect: str) -> None:

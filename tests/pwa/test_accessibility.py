@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.pwa.conftest import ASSEN_BUURT, check_accessibility, screenshot
+from tests.pwa.conftest import ASSEN_BUURT, screenshot
+from tests.support import check_accessibility
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Attachment, Conversation, QuarantinedMutation, ResidentContact, Signal
-from tests.pwa.conftest import ASSEN_BUURT, check_accessibility, jpeg_bytes, screenshot, sign_in, wait_until_sent
+from tests.pwa.conftest import ASSEN_BUURT, jpeg_bytes, screenshot, sign_in, wait_until_sent
+from tests.support import check_accessibility
 
 pytestmark = pytest.mark.browser
 
