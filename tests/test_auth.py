@@ -124,3 +124,12 @@ def test_role_forbidden_is_403(api):
     worker = api("field_worker")
     response = worker.get("/api/v1/sync/quarantine")
     assert response.status_code in (403, 404)  # 404 until the sync endpoints exist
+
+
+def test_logout_with_bearer_revokes_that_token(app, make_user):
+    user, password = make_user()
+    token = ApiClient(app.test_client()).login(user.email, password, token=True)["token"]["token"]
+    phone = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert phone.post("/api/v1/auth/logout", headers=headers).status_code == 204
+    assert phone.get("/api/v1/me", headers=headers).status_code == 401

@@ -72,7 +72,8 @@ class Logout(MethodView):
     @blp.response(204)
     def post(self):
         """Sign out of this browser session (and revoke the token used, for Bearer requests)."""
-        token_id = g.get("device_token_id")
+        # Touching current_user runs the Bearer loader, which notes the token used (if any).
+        token_id = g.get("device_token_id") if current_user.is_authenticated else None
         if token_id is not None:
             token = db.session.get(DeviceToken, token_id)
             token.revoked_at = utcnow()

@@ -6,10 +6,11 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from app.database import write_transaction
 from app.extensions import db
-from app.models import Attachment, Conversation, QuarantinedMutation, ResidentContact, Signal
+from app.models import Attachment, Conversation, DeviceToken, QuarantinedMutation, ResidentContact, Signal, utcnow
 from tests.pwa.conftest import ASSEN_BUURT, jpeg_bytes, screenshot, sign_in, wait_until_sent
 from tests.support import check_accessibility
 
@@ -170,3 +171,59 @@ def test_rejected_mutation_is_shown_and_can_be_fixed(phone, make_user, dialect):
     assert conversation.setting == "bic" and conversation.summary == "Vraag over de renovatie van de flat."
     contact = db.session.scalar(select(ResidentContact))
     assert contact is not None and contact.email == "bewoner@voorbeeld.nl"
+
+
+def _log_short_conversation(page: Page, summary: str) -> None:
+    page.goto("/app/#/")
+    page.get_by_role("link", name="Nieuw gesprek").click()
+    page.locator("label.chip", has_text="BIC").click()
+    page.get_by_label("Korte samenvatting").fill(summary)
+    page.get_by_role("button", name="Opslaan", exact=True).click()
+    expect(page.get_by_role("heading", name="Gesprek", exact=True)).to_be_visible()
+
+
+def test_revoked_token_asks_to_sign_in_again_and_keeps_the_outbox(phone, make_user):
+    worker, password = make_user("field_worker", buurten=[ASSEN_BUURT])
+    context = phone()
+    page = context.new_page()
+    sign_in(page, worker.email, password)
+
+    # An admin revokes this phone's token (e.g. the phone was lost and found again).
+    with write_transaction(db.session()):  # gunicorn writes too: take SQLite's write lock up front
+        db.session.execute(update(DeviceToken).where(DeviceToken.user_id == worker.id).values(revoked_at=utcnow()))
+    _log_short_conversation(page, "Koffie in het BIC, vragen over de buurtbus.")
+    expect(status(page)).to_contain_text("opnieuw aanmelden nodig", timeout=30_000)
+    expect(status(page)).to_contain_text("1 wacht op verzending")
+    assert count(Conversation) == 0
+
+    page.goto("/app/#/login")
+    expect(page.get_by_role("heading", name="Opnieuw aanmelden")).to_be_visible()
+    expect(page.locator(".notice-error")).to_contain_text("1 items in de uitbox blijven bewaard")
+    page.get_by_label("Wachtwoord", exact=True).fill(password)
+    page.get_by_role("button", name="Aanmelden").click()
+    expect(status(page)).to_contain_text("alles verzonden", timeout=30_000)
+    assert count(Conversation) == 1
+
+
+def test_logout_warns_while_the_outbox_is_not_empty(phone, make_user):
+    worker, password = make_user("field_worker", buurten=[ASSEN_BUURT])
+    context = phone()
+    page = context.new_page()
+    sign_in(page, worker.email, password)
+    context.set_offline(True)
+    _log_short_conversation(page, "Kort praatje op straat.")
+    page.goto("/app/#/")
+    page.get_by_role("button", name="Afmelden").click()
+    warning = page.get_by_role("alertdialog")
+    expect(warning).to_contain_text("Er wacht nog 1 item op verzending")
+    page.get_by_role("button", name="Aangemeld blijven").click()
+    expect(warning).to_have_count(0)
+    expect(status(page)).to_contain_text("1 wacht op verzending")
+
+    context.set_offline(False)
+    expect(status(page)).to_contain_text("alles verzonden", timeout=30_000)
+    page.get_by_role("button", name="Afmelden").click()  # nothing waiting: no warning, signed out
+    expect(page.get_by_role("heading", name="Aanmelden")).to_be_visible()
+    db.session.rollback()
+    assert db.session.scalar(select(DeviceToken.revoked_at).where(DeviceToken.user_id == worker.id)) is not None
+    assert count(Conversation) == 1
