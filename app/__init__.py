@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Blueprint, Flask
 
 import offline_sync  # noqa: F401 - first, so every schema gets Dutch validation messages
-from app import errors
+from app import errors, security_headers
 from app.config import load_config
 from app.database import configure_engine, engine_options
 from app.extensions import api as smorest_api
@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     _register_blueprints(app)
     errors.init_app(app)
+    security_headers.init_app(app)
     cli.init_app(app)
     return app
 

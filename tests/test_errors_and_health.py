@@ -85,3 +85,12 @@ def test_production_requires_secret_key(monkeypatch, tmp_path):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(ConfigError):
         create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite"})
+
+
+def test_security_headers(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "https://service.pdok.nl" in csp  # map tiles from the configured server
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert client.get("/api/v1/me").headers["X-Frame-Options"] == "DENY"

@@ -16,11 +16,26 @@ def _signal_by_push(app, worker_email: str, worker_password: str) -> str:
     worker = ApiClient(app.test_client())
     worker.login(worker_email, worker_password)
     signal_id = str(uuid.uuid4())
-    body = {"client_id": str(uuid.uuid4()), "schema_version": 1, "mutations": [{
-        "mutation_id": 1, "entity": "signal", "op": "upsert", "id": signal_id, "base_version": None,
-        "fields": {"title": "Losliggende stoeptegels", "theme": "openbare_ruimte", "domain": "physical",
-                   "urgency": "normal", "location": {"lat": 52.9925, "lon": 6.5625, "accuracy_m": 8}},
-    }]}
+    body = {
+        "client_id": str(uuid.uuid4()),
+        "schema_version": 1,
+        "mutations": [
+            {
+                "mutation_id": 1,
+                "entity": "signal",
+                "op": "upsert",
+                "id": signal_id,
+                "base_version": None,
+                "fields": {
+                    "title": "Losliggende stoeptegels",
+                    "theme": "openbare_ruimte",
+                    "domain": "physical",
+                    "urgency": "normal",
+                    "location": {"lat": 52.9925, "lon": 6.5625, "accuracy_m": 8},
+                },
+            }
+        ],
+    }
     assert worker.post("/api/v1/sync/push", json=body).get_json()["results"][0]["status"] == "applied"
     return signal_id
 
@@ -29,10 +44,13 @@ def test_partner_and_manager_pages_pass_axe(app, live_server, browser, make_user
     worker, worker_password = make_user("field_worker", buurten=["BU01060001"])
     signal_id = _signal_by_push(app, worker.email, worker_password)
     manager, password = make_user("manager", organisation="Gemeente Assen")
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800}, locale="nl-NL")
+    context = browser.new_context(
+        bypass_csp=True, base_url=live_server.url, viewport={"width": 1280, "height": 800}, locale="nl-NL"
+    )
     # Map tiles come from outside; refuse them so the pages are checked as they work offline.
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(live_server.url)
-                  else route.abort())
+    context.route(
+        "**/*", lambda route: route.continue_() if route.request.url.startswith(live_server.url) else route.abort()
+    )
     page = context.new_page()
     page.goto("/login")
     expect(page.get_by_role("heading", name="Aanmelden")).to_be_visible()

@@ -29,7 +29,10 @@ def phone(browser, live_server):
     contexts = []
 
     def make():
+        # The CSP is bypassed for the test tools (axe, wait_for_function); tests/test_csp.py checks the
+        # app itself under its policy.
         context = browser.new_context(
+            bypass_csp=True,
             base_url=live_server.url, viewport={"width": 390, "height": 844}, device_scale_factor=1,
             geolocation=ASSEN, permissions=["geolocation"], locale="nl-NL", timezone_id="Europe/Amsterdam",
         )

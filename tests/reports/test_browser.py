@@ -24,10 +24,13 @@ def test_dashboard_in_browser(live_server, app, make_user, dialect, browser):
     codes = list(db.session.scalars(select(Buurt.code).order_by(Buurt.code)))
     seed_records([*codes, None], {"Actium": team.organisation_id}, {"Actium": team.id}, n=400, seed=3)
 
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="nl-NL", accept_downloads=True)
+    context = browser.new_context(
+        bypass_csp=True, viewport={"width": 1280, "height": 800}, locale="nl-NL", accept_downloads=True
+    )
     # Tiles come from outside: refuse them, the page must still work.
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(live_server.url)
-                  else route.abort())
+    context.route(
+        "**/*", lambda route: route.continue_() if route.request.url.startswith(live_server.url) else route.abort()
+    )
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -53,8 +56,9 @@ def test_dashboard_in_browser(live_server, app, make_user, dialect, browser):
     page.locator("#buurten-table thead button", has_text="Gesprekken").focus()
     page.keyboard.press("Enter")
     expect(page.locator("#buurten-table thead th[aria-sort=descending]")).to_contain_text("Gesprekken")
-    sorted_values = [int(v.replace(".", "")) for v in
-                     page.locator("#buurten-table tbody tr td:nth-child(3)").all_inner_texts()]
+    sorted_values = [
+        int(v.replace(".", "")) for v in page.locator("#buurten-table tbody tr td:nth-child(3)").all_inner_texts()
+    ]
     assert sorted_values == sorted(sorted_values, reverse=True)
 
     with page.expect_download() as download_info:
@@ -70,6 +74,6 @@ def test_dashboard_in_browser(live_server, app, make_user, dialect, browser):
     page.evaluate("window.scrollBy(0, 330)")
     if dialect == "postgis":
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOT))
+        page.screenshot(path=str(SCREENSHOT), full_page=True)
     assert errors == []
     context.close()

@@ -57,7 +57,7 @@ def test_filter_pick_up_and_refer(live_server, app, make_user, browser):
     _push_signal(worker, "Zwerfvuil bij de containers", "afval", 52.9930, 6.5650)
     team_user, password = make_user("team", organisation="Actium", name="Tineke Team")
 
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="nl-NL")
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 800}, locale="nl-NL")
     _offline(context, live_server.url)
     page = context.new_page()
     page.goto(live_server.url + "/kaart")
@@ -97,7 +97,7 @@ def test_filter_pick_up_and_refer(live_server, app, make_user, browser):
     page.locator("#followups", has_text="Doorgezet naar Actium onderhoud, melding 4411").wait_for()
     page.screenshot(path=str(SCREENSHOTS / "team-signal-1280.png"), full_page=True)
 
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="nl-NL",
+    phone = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844}, locale="nl-NL",
                                 storage_state=context.storage_state())
     _offline(phone, live_server.url)
     phone_page = phone.new_page()
