@@ -9,6 +9,7 @@ export SPATIALITE_LIBRARY_PATH ?= mod_spatialite
 .PHONY: run test lint bench clean-db venv
 
 $(BIN)/activate:
+	@scripts/system-deps.sh run
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: requirements.txt $(BIN)/activate
