@@ -18,7 +18,7 @@ from app import sync_service
 from app.auth import login_required
 from app.errors import ApiError
 from app.extensions import db
-from app.models import ContactAccess, Followup, RecordConflict, ResidentContact
+from app.models import ContactAccess, Followup, RecordChange, RecordConflict, ResidentContact
 from offline_sync.records import iso, record_dict
 from offline_sync.schemas import load_fields
 
@@ -129,6 +129,21 @@ class Conflicts(MethodView):
             "field": c.field, "server_value": c.server_value, "client_value": c.client_value,
             "version": c.version, "user": str(c.user_id) if c.user_id else None, "created_at": iso(c.created_at),
             "resolved_at": iso(c.resolved_at)} for c in rows]}
+
+
+@blp.route(f"/{ANY_ENTITY}/<uuid:record_id>/history")
+class History(MethodView):
+    @login_required
+    @blp.response(200)
+    def get(self, entities: str, record_id: uuid.UUID):
+        """Return every accepted change of a record: version, who, when, source and {field: [old, new]}."""
+        _record_or_404(entities[:-1], record_id)
+        rows = db.session.scalars(select(RecordChange).where(
+            RecordChange.entity == entities[:-1], RecordChange.record_id == record_id,
+        ).order_by(RecordChange.version, RecordChange.id))
+        return {"history": [{
+            "version": c.version, "user": str(c.changed_by_id) if c.changed_by_id else None,
+            "changed_at": iso(c.changed_at), "source": c.source, "changes": c.changes} for c in rows]}
 
 
 @blp.route(f"/{EDITABLE}/<uuid:record_id>/contact")

@@ -82,3 +82,19 @@ def test_contact_only_for_creator_assignee_admin_and_audited(api):
     assert dict(audited) == {worker.db_user.id: 1, assignee.db_user.id: 1, admin.db_user.id: 1}
     outsider = api("field_worker", buurten=[BUURT_B])
     assert outsider.get(url).status_code == 404
+
+
+def test_history_lists_every_change_with_old_and_new_values(api):
+    worker = api("field_worker", buurten=[BUURT_A])
+    outsider = api("field_worker", buurten=[BUURT_B])
+    team = api("team", organisation="Actium")
+    signal_id = new_id()
+    push(worker, new_id(), [upsert(1, "signal", signal_id, signal_fields(title="Bankje kapot"))])
+    patched = team.patch(f"/api/v1/signals/{signal_id}", json={"base_version": 1, "urgency": "high"})
+    assert patched.status_code == 200
+    history = team.get(f"/api/v1/signals/{signal_id}/history").get_json()["history"]
+    assert [h["version"] for h in history] == [1, 2]
+    assert history[0]["changes"]["title"] == [None, "Bankje kapot"]
+    assert history[1]["changes"] == {"urgency": ["normal", "high"]}
+    assert history[1]["user"] == str(team.db_user.id) and history[0]["user"] == str(worker.db_user.id)
+    assert outsider.get(f"/api/v1/signals/{signal_id}/history").status_code == 404
