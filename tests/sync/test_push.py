@@ -84,6 +84,15 @@ def test_rejected_mutation_is_quarantined_and_does_not_undo_others(api):
     assert replay["status"] == "duplicate" and replay["original_status"] == "rejected" and "title" in replay["errors"]
     assert _count(QuarantinedMutation) == 4
 
+    # An admin marks one as handled: it leaves the open list and stays in the resolved one.
+    assert worker.post(f"/api/v1/sync/quarantine/{item['id']}/resolve").status_code == 403
+    resolved = admin.post(f"/api/v1/sync/quarantine/{item['id']}/resolve")
+    assert resolved.status_code == 200 and resolved.get_json()["resolved_at"]
+    assert admin.get("/api/v1/sync/quarantine").get_json()["total"] == 3
+    done = admin.get("/api/v1/sync/quarantine?resolved=true").get_json()
+    assert [i["id"] for i in done["items"]] == [item["id"]] and done["items"][0]["payload"] == item["payload"]
+    assert admin.post("/api/v1/sync/quarantine/999999/resolve").status_code == 404
+
 
 def test_envelope_errors(api, client):
     url = "/api/v1/sync/push"
