@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -227,3 +228,43 @@ def test_logout_warns_while_the_outbox_is_not_empty(phone, make_user):
     db.session.rollback()
     assert db.session.scalar(select(DeviceToken.revoked_at).where(DeviceToken.user_id == worker.id)) is not None
     assert count(Conversation) == 1
+
+
+def test_push_too_large_is_split_and_unknown_schema_asks_for_an_update(phone, make_user):
+    worker, password = make_user("field_worker", buurten=[ASSEN_BUURT])
+    context = phone()
+    page = context.new_page()
+    sign_in(page, worker.email, password)
+    context.set_offline(True)
+    _log_short_conversation(page, "Eerste gesprek bij het BIC.")
+    _log_short_conversation(page, "Tweede gesprek bij het BIC.")
+    expect(status(page)).to_contain_text("2 wachten op verzending")
+
+    # The server (as a proxy might) refuses pushes of more than one mutation as too large.
+    batch_sizes: list[int] = []
+
+    def too_large_for_more_than_one(route):
+        size = len(json.loads(route.request.post_data)["mutations"])
+        batch_sizes.append(size)
+        if size > 1:
+            route.fulfill(status=413, content_type="application/problem+json",
+                          body=json.dumps({"type": "about:blank", "title": "Too Large", "status": 413,
+                                           "detail": "hoogstens 1 mutatie per push"}))
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/sync/push", too_large_for_more_than_one)
+    context.set_offline(False)
+    expect(status(page)).to_contain_text("alles verzonden", timeout=30_000)
+    assert batch_sizes[0] == 2 and batch_sizes[1:] == [1, 1]
+    assert count(Conversation) == 2
+    page.unroute("**/api/v1/sync/push")
+
+    # A server that no longer speaks this schema version: the app says it must be updated, keeps the work.
+    page.route("**/api/v1/sync/push", lambda route: route.fulfill(
+        status=409, content_type="application/problem+json",
+        body=json.dumps({"type": "about:blank", "title": "Conflict", "status": 409, "detail": "schema_version"})))
+    _log_short_conversation(page, "Derde gesprek.")
+    expect(status(page)).to_contain_text("app moet worden bijgewerkt", timeout=30_000)
+    expect(status(page)).to_contain_text("1 wacht op verzending")
+    assert count(Conversation) == 2
