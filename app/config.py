@@ -46,6 +46,8 @@ def load_config(instance_path: str, test_config: dict | None = None) -> dict:
         "TILE_ATTRIBUTION": env.get(
             "TILE_ATTRIBUTION", "Kaart: PDOK BRT-Achtergrondkaart | Buurten: Bron: CBS / Kadaster"
         ),
+        # A deployment's release name; it changes the PWA's version even when no shell file changed.
+        "RELEASE": env.get("MUURTJE_RELEASE", ""),
         "TRUSTED_ORIGINS": [o for o in env.get("TRUSTED_ORIGINS", "").split(",") if o],
         "API_TITLE": "Muurtje API",
         "API_VERSION": "v1",

@@ -20,9 +20,10 @@ LEAFLET_FILES = ("leaflet.js", "leaflet.css", "images/marker-icon.png", "images/
 
 
 @cache
-def shell_version() -> str:
-    """Return a short hash of every shell file, so each release gets its own service-worker cache."""
-    digest = hashlib.sha256()
+def shell_version(release: str = "") -> str:
+    """Return a short hash of every shell file (and the deployment's release name), so each release
+    gets its own service-worker cache and phones pick it up."""
+    digest = hashlib.sha256(release.encode())
     for folder in (PWA_STATIC, PWA_TEMPLATES):
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             digest.update(str(path.relative_to(APP_ROOT)).encode())
@@ -47,7 +48,7 @@ def shell():
     response = Response(
         render_template(
             "pwa/shell.html",
-            version=shell_version(),
+            version=shell_version(current_app.config["RELEASE"]),
             tile_url=current_app.config["TILE_URL"],
             tile_attribution=current_app.config["TILE_ATTRIBUTION"],
         )
@@ -95,7 +96,7 @@ def service_worker():
     """Serve the service worker from /app/ so that its scope is /app/; never cached by the browser."""
     script = render_template(
         "pwa/sw.js",
-        version=shell_version(),
+        version=shell_version(current_app.config["RELEASE"]),
         shell_files=shell_files(),
         buurten_url=BUURTEN_URL,
     )
