@@ -95,6 +95,11 @@ class _Seeder:
         rp = geom.representative_point()
         return rp.x, rp.y
 
+    def near(self, conversation: Conversation) -> tuple[float, float]:
+        """Return a point a few dozen metres from where a conversation took place."""
+        point = to_shape(conversation.location)
+        return point.x + self.rng.uniform(-0.0005, 0.0005), point.y + self.rng.uniform(-0.0003, 0.0003)
+
     def add(self, model, user: User, when, lon=None, lat=None, accuracy=None, **fields):
         record = model(id=uuid.uuid4(), version=1, created_at=when, updated_at=when, created_by_id=user.id, **fields)
         if lon is not None:
@@ -156,6 +161,27 @@ def seed_demo(seed: int = 106, conversations: int = 120) -> dict[str, int]:
     """Create organisations, demo users and records; return counts of what was made."""
     rng = random.Random(seed)
     ensure_default_themes()
+    orgs = _demo_organisations()
+    seeder = _Seeder(rng)
+    users = _demo_users(orgs, seeder)
+    workers = [u for u in users if u.role == "field_worker"]
+    team = [u for u in users if u.role == "team"]
+    counts = {"gesprekken": 0, "signalen": 0, "ideeën": 0, "opvolgingen": 0}
+    for _ in range(conversations):
+        conversation = _demo_conversation(seeder, rng.choice(workers))
+        counts["gesprekken"] += 1
+        for _ in range(rng.choice([0, 0, 1, 1, 2])):
+            _demo_signal(seeder, conversation, orgs, team)
+            counts["signalen"] += 1
+        if rng.random() < 0.2:
+            _demo_idea(seeder, conversation, team)
+            counts["ideeën"] += 1
+    counts["opvolgingen"] = seeder.followups
+    return counts
+
+
+def _demo_organisations() -> list[Organisation]:
+    """Return the three Assen partners, creating those that are missing."""
     orgs = []
     for name, kind in ORGANISATIONS:
         org = db.session.scalar(select(Organisation).where(Organisation.name == name))
@@ -164,82 +190,76 @@ def seed_demo(seed: int = 106, conversations: int = 120) -> dict[str, int]:
             db.session.add(org)
         orgs.append(org)
     db.session.flush()
-    seeder = _Seeder(rng)
-    users = _demo_users(orgs, seeder)
-    workers = [u for u in users if u.role == "field_worker"]
-    team = [u for u in users if u.role == "team"]
-    counts = {"gesprekken": 0, "signalen": 0, "ideeën": 0, "opvolgingen": 0}
-    for _ in range(conversations):
-        code, geom = rng.choice(seeder.buurten)
-        lon, lat = seeder.point_in(geom)
-        when = seeder.now - timedelta(days=rng.randint(0, 365), minutes=rng.randint(0, 600))
-        worker = rng.choice(workers)
-        themes = rng.sample([s[1] for s in SIGNALS], rng.randint(1, 3))
-        conv = seeder.add(
-            Conversation,
-            worker,
-            when,
-            lon,
-            lat,
-            float(rng.choice([5, 8, 12, 20, 35])),
-            occurred_at=when,
-            setting=rng.choice(SETTINGS_WEIGHTED),
-            residents_count=rng.choice([1, 1, 2, 2, 3, 4, 6, 12]),
-            themes=themes,
-            summary=rng.choice(SUMMARIES),
-            follow_up_needed=rng.random() < 0.4,
-        )
-        counts["gesprekken"] += 1
-        for _ in range(rng.choice([0, 0, 1, 1, 2])):
-            title, theme, domain = rng.choice(SIGNALS)
-            slon, slat = lon + rng.uniform(-0.0005, 0.0005), lat + rng.uniform(-0.0003, 0.0003)
-            path = rng.choice(SIGNAL_PATHS)
-            signal = seeder.add(
-                Signal,
-                worker,
-                when,
-                slon,
-                slat,
-                10.0,
-                conversation_id=conv.id,
-                title=title,
-                description=f"Genoemd tijdens gesprek ({conv.setting}).",
-                theme=theme,
-                domain=domain,
-                urgency=rng.choice(["low", "normal", "normal", "high"]),
-                status="new",
-                organisation_id=rng.choice(orgs).id if len(path) > 1 else None,
-                due_date=(when + timedelta(days=rng.choice([14, 30, 60]))).date(),
-                photos=[],
-            )
-            seeder.walk(signal, path, rng.choice(team), when, "signal")
-            counts["signalen"] += 1
-        if rng.random() < 0.2:
-            title, theme, support, budget = rng.choice(IDEAS)
-            path = rng.choice(IDEA_PATHS)
-            idea = seeder.add(
-                Idea,
-                worker,
-                when,
-                lon,
-                lat,
-                15.0,
-                conversation_id=conv.id,
-                title=title,
-                description="Idee van bewoners uit de buurt.",
-                theme=theme,
-                initiators_count=rng.randint(1, 8),
-                support=support,
-                budget_requested_cents=budget,
-                status="idea",
-                photos=[],
-            )
-            if "granted" in path:
-                idea.budget_granted_cents = int(budget * rng.choice([0.5, 0.8, 1.0]))
-            seeder.walk(idea, path, rng.choice(team), when, "idea")
-            counts["ideeën"] += 1
-    counts["opvolgingen"] = seeder.followups
-    return counts
+    return orgs
+
+
+def _demo_conversation(seeder: _Seeder, worker: User) -> Conversation:
+    """Add a conversation somewhere in a random buurt in the past year."""
+    rng = seeder.rng
+    _code, geom = rng.choice(seeder.buurten)
+    lon, lat = seeder.point_in(geom)
+    when = seeder.now - timedelta(days=rng.randint(0, 365), minutes=rng.randint(0, 600))
+    return seeder.add(
+        Conversation, worker, when, lon, lat, float(rng.choice([5, 8, 12, 20, 35])),
+        occurred_at=when,
+        setting=rng.choice(SETTINGS_WEIGHTED),
+        residents_count=rng.choice([1, 1, 2, 2, 3, 4, 6, 12]),
+        themes=rng.sample([s[1] for s in SIGNALS], rng.randint(1, 3)),
+        summary=rng.choice(SUMMARIES),
+        follow_up_needed=rng.random() < 0.4,
+    )
+
+
+def _demo_signal(seeder: _Seeder, conversation: Conversation, orgs: list[Organisation], team: list[User]) -> None:
+    """Add a signal raised in a conversation, moved along a random workflow path by a team member."""
+    rng = seeder.rng
+    title, theme, domain = rng.choice(SIGNALS)
+    lon, lat = seeder.near(conversation)
+    path = rng.choice(SIGNAL_PATHS)
+    when = conversation.occurred_at
+    signal = seeder.add(
+        Signal, _author(conversation), when, lon, lat, 10.0,
+        conversation_id=conversation.id,
+        title=title,
+        description=f"Genoemd tijdens gesprek ({conversation.setting}).",
+        theme=theme,
+        domain=domain,
+        urgency=rng.choice(["low", "normal", "normal", "high"]),
+        status="new",
+        organisation_id=rng.choice(orgs).id if len(path) > 1 else None,
+        due_date=(when + timedelta(days=rng.choice([14, 30, 60]))).date(),
+        photos=[],
+    )
+    seeder.walk(signal, path, rng.choice(team), when, "signal")
+
+
+def _demo_idea(seeder: _Seeder, conversation: Conversation, team: list[User]) -> None:
+    """Add a residents' idea from a conversation, on its way to (or through) the buurt budget."""
+    rng = seeder.rng
+    title, theme, support, budget = rng.choice(IDEAS)
+    lon, lat = seeder.near(conversation)
+    path = rng.choice(IDEA_PATHS)
+    when = conversation.occurred_at
+    idea = seeder.add(
+        Idea, _author(conversation), when, lon, lat, 15.0,
+        conversation_id=conversation.id,
+        title=title,
+        description="Idee van bewoners uit de buurt.",
+        theme=theme,
+        initiators_count=rng.randint(1, 8),
+        support=support,
+        budget_requested_cents=budget,
+        status="idea",
+        photos=[],
+    )
+    if "granted" in path:
+        idea.budget_granted_cents = int(budget * rng.choice([0.5, 0.8, 1.0]))
+    seeder.walk(idea, path, rng.choice(team), when, "idea")
+
+
+def _author(conversation: Conversation) -> User:
+    """Return the field worker who logged a conversation."""
+    return db.session.get(User, conversation.created_by_id)
 
 
 def _demo_users(orgs, seeder) -> list[User]:
