@@ -74,6 +74,7 @@ def test_dashboard_in_browser(live_server, app, make_user, dialect, browser):
     page.evaluate("window.scrollBy(0, 330)")
     if dialect == "postgis":
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOT), full_page=True)
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(SCREENSHOT))
     assert errors == []
     context.close()
