@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import DOMAINS, SIGNAL_STATUSES, URGENCIES, Organisation, Theme
+from app.models import DOMAINS, SIGNAL_STATUSES, URGENCIES, Buurt, Organisation, Signal, Theme
 from offline_sync.workflow import TRANSITIONS
 
 blp = Blueprint("team", __name__)
@@ -73,5 +73,17 @@ def signal_detail(signal_id: uuid.UUID):
         "urgency_labels": URGENCY_LABELS,
         "domain_labels": DOMAIN_LABELS,
         "theme_labels": dict(labels["themes"]),
+        "buurt_names": _buurt_name_of(signal_id),
     }
     return render_template("team_signal.html", signal_id=str(signal_id), workflow=workflow)
+
+
+def _buurt_name_of(signal_id: uuid.UUID) -> dict[str, str]:
+    """Return {code: "name (wijk)"} for the buurt of a signal, so the page shows a name, not a code."""
+    row = db.session.execute(
+        select(Buurt.code, Buurt.name, Buurt.wijk_name).join(Signal, Signal.buurt_code == Buurt.code)
+        .where(Signal.id == signal_id)
+    ).first()
+    if row is None:
+        return {}
+    return {row.code: f"{row.name} ({row.wijk_name})" if row.wijk_name else row.name}

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from app.extensions import db
+from app.models import Buurt, Signal
 from tests.support import ApiClient
 
 pytestmark = pytest.mark.browser
@@ -79,6 +81,8 @@ def test_filter_pick_up_and_refer(live_server, app, make_user, browser):
     signal_list.get_by_role("link", name="Hek speelveld kapot").click()
     page.wait_for_url(f"**/kaart/signalen/{fence}")
     page.get_by_role("heading", name="Hek speelveld kapot").wait_for()
+    buurt = db.session.get(Buurt, db.session.get(Signal, uuid.UUID(fence)).buurt_code)
+    page.locator("#s-fields").get_by_text(f"{buurt.name} ({buurt.wijk_name}) – {buurt.code}").wait_for()
     actions = page.locator("#actions")
     assert sorted(actions.locator("button").all_inner_texts()) == sorted(
         ["Oppakken", "Doorverwijzen…", "Niet uitvoerbaar…"])

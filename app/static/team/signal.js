@@ -40,6 +40,7 @@ function display(field, value) {
     case "due_date": return new Date(value).toLocaleDateString("nl-NL");
     case "location": return `${value.lat.toFixed(5)}, ${value.lon.toFixed(5)} (±${Math.round(value.accuracy_m ?? 0)} m)`;
     case "photos": return `${value.length}`;
+    case "buurt_code": return wf.buurt_names[value] ? `${wf.buurt_names[value]} – ${value}` : value;
     default: return typeof value === "object" ? JSON.stringify(value) : String(value);
   }
 }
