@@ -44,6 +44,13 @@ def _record_or_404(entity: str, record_id: uuid.UUID) -> dict:
     return record
 
 
+def _rows_about(model, entity: str, record_id: uuid.UUID, *order_by) -> list:
+    """Return the rows of a per-record log (conflicts, history) of a record the user may see."""
+    _record_or_404(entity, record_id)
+    query = select(model).where(model.entity == entity, model.record_id == record_id).order_by(*order_by)
+    return db.session.scalars(query).all()
+
+
 @blp.route(f"/{ANY_ENTITY}/<uuid:record_id>")
 class Record(MethodView):
     @login_required
@@ -121,10 +128,7 @@ class Conflicts(MethodView):
     @blp.response(200)
     def get(self, entities: str, record_id: uuid.UUID):
         """Return the conflict history of a record: every value a later edit overwrote."""
-        _record_or_404(entities[:-1], record_id)
-        rows = db.session.scalars(select(RecordConflict).where(
-            RecordConflict.entity == entities[:-1], RecordConflict.record_id == record_id,
-        ).order_by(RecordConflict.id))
+        rows = _rows_about(RecordConflict, entities[:-1], record_id, RecordConflict.id)
         return {"conflicts": [{
             "field": c.field, "server_value": c.server_value, "client_value": c.client_value,
             "version": c.version, "user": str(c.user_id) if c.user_id else None, "created_at": iso(c.created_at),
@@ -137,10 +141,7 @@ class History(MethodView):
     @blp.response(200)
     def get(self, entities: str, record_id: uuid.UUID):
         """Return every accepted change of a record: version, who, when, source and {field: [old, new]}."""
-        _record_or_404(entities[:-1], record_id)
-        rows = db.session.scalars(select(RecordChange).where(
-            RecordChange.entity == entities[:-1], RecordChange.record_id == record_id,
-        ).order_by(RecordChange.version, RecordChange.id))
+        rows = _rows_about(RecordChange, entities[:-1], record_id, RecordChange.version, RecordChange.id)
         return {"history": [{
             "version": c.version, "user": str(c.changed_by_id) if c.changed_by_id else None,
             "changed_at": iso(c.changed_at), "source": c.source, "changes": c.changes} for c in rows]}
