@@ -11,7 +11,7 @@ from flask import Blueprint, Flask
 import offline_sync  # noqa: F401 - first, so every schema gets Dutch validation messages
 from app import errors, security_headers
 from app.config import load_config
-from app.database import configure_engine, engine_options
+from app.database import begin_writes_immediately, configure_engine, engine_options
 from app.extensions import api as smorest_api
 from app.extensions import db, limiter, migrate
 
@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
+    app.before_request(begin_writes_immediately)  # first: before anything opens a read transaction
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     limiter.init_app(app)
     smorest_api.init_app(app)

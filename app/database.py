@@ -85,6 +85,24 @@ def configure_engine(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+def begin_writes_immediately() -> None:
+    """Start the transaction of a writing request (POST, PUT, PATCH, DELETE) with the write lock.
+
+    On SQLite a transaction that reads first and writes later fails at once with SQLITE_BUSY when
+    another gunicorn worker committed in between; taking the lock at BEGIN makes it wait (busy
+    timeout) instead. Registered as the first before_request hook, before anything touches the
+    session. A no-op on PostgreSQL.
+    """
+    from flask import request  # noqa: PLC0415 - only this hook needs Flask here
+
+    from app.extensions import db  # noqa: PLC0415
+
+    writing = request.method in {"POST", "PUT", "PATCH", "DELETE"}
+    # A session already in a transaction only happens when tests share one app context with requests.
+    if writing and db.engine.dialect.name == "sqlite" and not db.session().in_transaction():
+        db.session.connection(execution_options={"sqlite_immediate": True})
+
+
 @contextmanager
 def write_transaction(session: Session) -> Iterator[Session]:
     """Run a block in a fresh transaction that holds the write lock from its start.

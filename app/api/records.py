@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from app import sync_service
 from app.auth import login_required
+from app.database import write_transaction
 from app.errors import ApiError
 from app.extensions import db
 from app.models import ContactAccess, Followup, RecordChange, RecordConflict, ResidentContact
@@ -154,18 +155,19 @@ class Contact(MethodView):
     def get(self, entities: str, record_id: uuid.UUID):
         """Return resident contact details to the record's creator, its assignee or an admin (audited)."""
         entity = entities[:-1]
-        record = sync_service.visible_record(current_user, entity, record_id)
-        me = str(current_user.id)
-        if record is None:
-            raise ApiError(404, "Dit record bestaat niet of u heeft er geen toegang toe.")
-        if current_user.role != "admin" and me not in (record["created_by"], record.get("assignee")):
-            raise ApiError(403, "Alleen de maker, de behandelaar of een beheerder ziet contactgegevens.")
-        rows = db.session.scalars(select(ResidentContact).where(
-            ResidentContact.entity == entity, ResidentContact.record_id == record_id,
-        ).order_by(ResidentContact.created_at.desc(), ResidentContact.id.desc())).all()
-        if not rows:
-            raise ApiError(404, "Er zijn geen contactgegevens bij dit record (meer).")
-        db.session.add(ContactAccess(entity=entity, record_id=record_id, user_id=current_user.id))
-        db.session.commit()
-        return {"contacts": [{"name": r.name, "phone": r.phone, "email": r.email, "consent_at": iso(r.consent_at),
-                              "purge_after": iso(r.purge_after)} for r in rows]}
+        # A read that writes its audit entry: take the write lock up front (see app.database).
+        with write_transaction(db.session()):
+            record = sync_service.visible_record(current_user, entity, record_id)
+            me = str(current_user.id)
+            if record is None:
+                raise ApiError(404, "Dit record bestaat niet of u heeft er geen toegang toe.")
+            if current_user.role != "admin" and me not in (record["created_by"], record.get("assignee")):
+                raise ApiError(403, "Alleen de maker, de behandelaar of een beheerder ziet contactgegevens.")
+            rows = db.session.scalars(select(ResidentContact).where(
+                ResidentContact.entity == entity, ResidentContact.record_id == record_id,
+            ).order_by(ResidentContact.created_at.desc(), ResidentContact.id.desc())).all()
+            if not rows:
+                raise ApiError(404, "Er zijn geen contactgegevens bij dit record (meer).")
+            db.session.add(ContactAccess(entity=entity, record_id=record_id, user_id=current_user.id))
+            return {"contacts": [{"name": r.name, "phone": r.phone, "email": r.email,
+                                  "consent_at": iso(r.consent_at), "purge_after": iso(r.purge_after)} for r in rows]}
