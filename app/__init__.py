@@ -24,11 +24,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(load_config(app.instance_path, test_config))
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
+    if replica := app.config["DATABASE_REPLICA_URL"]:
+        app.config["SQLALCHEMY_BINDS"] = {"replica": {"url": replica, **engine_options(replica)}}
     app.json.sort_keys = False
 
     db.init_app(app)
     with app.app_context():
-        configure_engine(db.engine)
+        for engine in db.engines.values():
+            configure_engine(engine)
     app.before_request(begin_writes_immediately)  # first: before anything opens a read transaction
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     limiter.init_app(app)

@@ -27,6 +27,8 @@ def load_config(instance_path: str, test_config: dict | None = None) -> dict:
         "MUURTJE_ENV": muurtje_env,
         "SQLALCHEMY_DATABASE_URI": _normalise_db_url(env.get("DATABASE_URL", default_db)),
         "SECRET_KEY": env.get("SECRET_KEY"),
+        # Optional read replica of the primary, for read-only views (reports, exports, map, lists).
+        "DATABASE_REPLICA_URL": _normalise_db_url(replica) if (replica := env.get("DATABASE_REPLICA_URL")) else None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), muurtje_env == "production"),

@@ -103,6 +103,31 @@ def begin_writes_immediately() -> None:
         db.session.connection(execution_options={"sqlite_immediate": True})
 
 
+def reads_from_replica(view):
+    """Run a read-only view's queries on the read replica (DATABASE_REPLICA_URL) when configured.
+
+    For views whose answer may lag the primary by replication delay: reports, exports, the map and
+    lists. Sync pull stays on the primary, so a phone always sees its own push in its next pull.
+    """
+    from functools import wraps  # noqa: PLC0415
+
+    from flask import g  # noqa: PLC0415
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        g.use_replica = True
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def read_engine():
+    """Return the engine read-only streaming work should use: the replica if configured."""
+    from app.extensions import db  # noqa: PLC0415
+
+    return db.engines.get("replica", db.engine)
+
+
 @contextmanager
 def write_transaction(session: Session) -> Iterator[Session]:
     """Run a block in a fresh transaction that holds the write lock from its start.

@@ -1,11 +1,13 @@
 """Flask extensions, created unbound and initialised in the factory."""
 
+from flask import g, has_app_context
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -13,7 +15,22 @@ class Base(DeclarativeBase):
     """Declarative base shared by every model."""
 
 
-db = SQLAlchemy(model_class=Base)
+class ReplicaRoutingSession(FlaskSession):
+    """Send the queries of read-only views to the read replica, when one is configured.
+
+    A view opts in with `app.database.reads_from_replica`; everything else, writes included, uses
+    the primary (`DATABASE_URL`).
+    """
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if bind is None and has_app_context() and g.get("use_replica"):
+            replica = self._db.engines.get("replica")
+            if replica is not None:
+                return replica
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": ReplicaRoutingSession})
 migrate = Migrate()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

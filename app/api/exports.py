@@ -10,6 +10,7 @@ from marshmallow import fields, validate
 from app import reporting
 from app.api.reports import XLSX_MIME, PeriodQuery, current_scope, period_of
 from app.auth import login_required
+from app.database import read_engine, reads_from_replica
 from app.errors import ApiError
 from app.exports import ENTITY_MODELS, export_count, record_export
 from app.extensions import db
@@ -32,6 +33,7 @@ class Export(MethodView):
     @login_required
     @blp.arguments(ExportQuery, location="query")
     @blp.response(200)
+    @reads_from_replica
     def get(self, query, entities: str):
         """Stream every live record of the period (conversations, signals, ideas or followups).
 
@@ -52,7 +54,7 @@ class Export(MethodView):
             raise ApiError(400, f"{count} rijen passen niet in één Excel-blad; kies csv of een kortere periode.",
                            errors={"format": ["Te veel rijen voor xlsx."]})
         # The chunks are produced after this view returns, on a connection of their own.
-        chunks = record_export(db.engine, entity, query["format"], period, scope, query["buurt"],
+        chunks = record_export(read_engine(), entity, query["format"], period, scope, query["buurt"],
                                reporting.theme_labels())
         response = Response(chunks, mimetype=MIMETYPES[query["format"]])
         name = "_".join([FILE_NAMES[entity], *(d.isoformat() for d in (period.start, period.end) if d)])

@@ -9,6 +9,7 @@ from sqlalchemy import case, func, select
 
 from app.auth import role_required
 from app.clustering import cluster_signals
+from app.database import reads_from_replica
 from app.extensions import db
 from app.models import Signal
 from app.signal_filters import OPEN_STATUSES, BBox, SignalFilters, signal_conditions
@@ -28,6 +29,7 @@ class MapSignals(MethodView):
     @role_required(*MAP_ROLES)
     @blp.arguments(MapQuery, location="query")
     @blp.response(200)
+    @reads_from_replica
     def get(self, query):
         """Return clusters (`cluster: true, count`) and single signals in a view as GeoJSON."""
         dialect = db.session.get_bind().dialect.name
@@ -44,6 +46,7 @@ class MapBuurten(MethodView):
     @role_required(*MAP_ROLES)
     @blp.arguments(SignalFilters, location="query")
     @blp.response(200)
+    @reads_from_replica
     def get(self, query):
         """Return per buurt how many matching signals there are and how many of them are open."""
         dialect = db.session.get_bind().dialect.name

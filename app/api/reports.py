@@ -11,6 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from app import reporting
 from app.auth import login_required
 from app.buurten import buurten_feature_collection
+from app.database import reads_from_replica
 from app.errors import ApiError
 from app.exports import csv_chunks, geojson_chunks, xlsx_chunks
 
@@ -68,6 +69,7 @@ class BuurtReport(MethodView):
     @login_required
     @blp.arguments(SummaryQuery, location="query")
     @blp.response(200)
+    @reads_from_replica
     def get(self, query):
         """Return one row per buurt with the figures of the period (json, csv, xlsx or geojson).
 
@@ -105,6 +107,7 @@ class Trend(MethodView):
     @login_required
     @blp.arguments(TrendQuery, location="query")
     @blp.response(200)
+    @reads_from_replica
     def get(self, query):
         """Return figures per calendar quarter of the period (the last 8 quarters when it is open)."""
         scope = current_scope()

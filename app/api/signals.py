@@ -11,6 +11,7 @@ from marshmallow import fields, validate
 from sqlalchemy import func, select
 
 from app.auth import role_required
+from app.database import reads_from_replica
 from app.extensions import db
 from app.models import Signal
 from app.signal_filters import SignalFilters, signal_conditions
@@ -45,6 +46,7 @@ class SignalList(MethodView):
     @role_required("team", "manager", "admin")
     @blp.arguments(SignalListQuery, location="query")
     @blp.response(200)
+    @reads_from_replica
     def get(self, query):
         """Return matching signals, newest first (ties by id), one page at a time."""
         conditions = signal_conditions(query, db.session.get_bind().dialect.name)

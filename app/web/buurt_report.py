@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from app import reporting
 from app.api.reports import PeriodQuery
 from app.buurt_svg import buurt_svg
+from app.database import reads_from_replica
 from app.errors import ApiError
 from app.exports import IDEA_STATUS_LABELS, SIGNAL_STATUS_LABELS, URGENCY_LABELS
 from app.extensions import db
@@ -21,6 +22,7 @@ blp = Blueprint("buurt_report", __name__)
 
 @blp.get("/reports/buurten/<code>")
 @login_required
+@reads_from_replica
 def buurt_report(code: str):
     """Render key figures, themes, open signals, ideas with budgets and a map of one buurt (A4 print)."""
     scope = reporting.scope_for(current_user)
