@@ -15,15 +15,11 @@ import csv
 import io
 import json
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from sqlalchemy import DateTime, Text, case, cast, func, select, type_coerce
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
@@ -31,6 +27,7 @@ from sqlalchemy.sql import Select
 
 from app.models import Buurt, Conversation, Followup, Idea, Organisation, Signal, User
 from app.reporting import LOCAL_TZ, Period, Scope
+from app.xlsx_stream import xlsx_stream
 
 CSV_DELIMITER = ";"
 BATCH_ROWS = 5000
@@ -84,30 +81,6 @@ def csv_chunks(header: list[str], rows: Iterable[list]) -> Iterator[bytes]:
             buffer.truncate()
             pending = 0
     yield buffer.getvalue().encode("utf-8")
-
-
-def xlsx_chunks(title: str, header: list[str], rows: Iterable[list], chunk_size: int = 1 << 16) -> Iterator[bytes]:
-    """Yield an xlsx workbook with one sheet.
-
-    openpyxl's write-only mode keeps rows in a temporary file, not in memory; the zip is written when
-    the sheet is complete, so the first bytes leave after the last row was read.
-    """
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    bold = Font(bold=True)
-    header_cells = []
-    for text in header:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        sheet.append(row)
-    with tempfile.TemporaryFile() as spool:
-        workbook.save(spool)
-        spool.seek(0)
-        while chunk := spool.read(chunk_size):
-            yield chunk
 
 
 def geojson_chunks(features: Iterable[dict], members: dict | None = None) -> Iterator[bytes]:
@@ -391,5 +364,5 @@ def record_export(engine: Engine, entity: str, fmt: str, period: Period, scope: 
     if fmt == "csv":
         return csv_chunks([c.header for c in columns], table_rows(rows, columns, for_csv=True))
     if fmt == "xlsx":
-        return xlsx_chunks(SHEET_TITLES[entity], [c.header for c in columns], table_rows(rows, columns, False))
+        return xlsx_stream(SHEET_TITLES[entity], [c.header for c in columns], table_rows(rows, columns, False))
     return geojson_chunks(features(rows, columns), {"name": SHEET_TITLES[entity]})

@@ -13,7 +13,8 @@ from app.auth import login_required
 from app.buurten import buurten_feature_collection
 from app.database import reads_from_replica
 from app.errors import ApiError
-from app.exports import csv_chunks, geojson_chunks, xlsx_chunks
+from app.exports import csv_chunks, geojson_chunks
+from app.xlsx_stream import xlsx_stream
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", description="Rapportages per buurt")
 
@@ -130,7 +131,7 @@ def report_csv(summary: reporting.Summary) -> bytes:
 
 def report_xlsx(summary: reporting.Summary, period: reporting.Period) -> bytes:
     """Return the summary as an xlsx sheet with the same columns as the CSV."""
-    return b"".join(xlsx_chunks("Buurten", list(reporting.COLUMNS), (_cells(r) for r in summary.rows)))
+    return b"".join(xlsx_stream("Buurten", list(reporting.COLUMNS), (_cells(r) for r in summary.rows)))
 
 
 def report_geojson(summary: reporting.Summary, period: reporting.Period) -> bytes:

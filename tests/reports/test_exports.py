@@ -203,3 +203,26 @@ def test_geojson_by_copy_equals_python_writer(world, contacts, dialect, entity):
     exported = json.loads(b"".join(chunks))
     assert exported == by_python
     assert len(exported["features"]) >= (1 if entity == "followup" else 5)
+
+
+def test_xlsx_bytes_leave_while_rows_are_still_being_read():
+    """The first chunk of a large xlsx comes before the last row was read; openpyxl reads it back."""
+    from app.xlsx_stream import xlsx_stream
+
+    total, consumed = 20_000, []
+
+    def rows():
+        for i in range(total):
+            consumed.append(i)
+            yield [i, f"Signaal {i} — ‘straat’", datetime(2026, 1, 2, 9, 30), i * 0.5, None, i % 2 == 0]
+
+    stream = xlsx_stream("Signalen", ["Nr", "Titel", "Tijd", "Getal", "Leeg", "Ja/nee"], rows(), chunk_size=16_384)
+    first = next(stream)
+    assert first.startswith(b"PK") and len(consumed) < total / 2
+    body = first + b"".join(stream)
+    assert len(consumed) == total
+    values = _xlsx_values(body)
+    assert values[0] == ("Nr", "Titel", "Tijd", "Getal", "Leeg", "Ja/nee") and len(values) == total + 1
+    assert values[-1] == (total - 1, f"Signaal {total - 1} — ‘straat’", datetime(2026, 1, 2, 9, 30),
+                          (total - 1) * 0.5, None, False)
+    assert load_workbook(io.BytesIO(body)).worksheets[0]["A1"].font.b is True
