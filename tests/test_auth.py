@@ -123,7 +123,7 @@ def test_login_rate_limited_with_429_problem(database_url, make_user):
 def test_role_forbidden_is_403(api):
     worker = api("field_worker")
     response = worker.get("/api/v1/sync/quarantine")
-    assert response.status_code in (403, 404)  # 404 until the sync endpoints exist
+    assert response.status_code == 403 and response.mimetype == "application/problem+json"
 
 
 def test_logout_with_bearer_revokes_that_token(app, make_user):
