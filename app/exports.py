@@ -161,13 +161,20 @@ def _conversation_columns(themes: dict) -> list[Column]:
     ]
 
 
+def _raised_in_conversation(model, themes: dict) -> list[Column]:
+    """Return the leading columns signals and ideas share: their conversation, title, text and theme."""
+    return [
+        Column("conversation_id", "Gesprek (ID)", model.conversation_id, "uuid"),
+        Column("title", "Titel", model.title, "text"),
+        Column("description", "Omschrijving", model.description, "text"),
+        Column("theme", "Thema", model.theme, "label", themes),
+    ]
+
+
 def _signal_columns(themes: dict) -> list[Column]:
     s = Signal
     return [
-        Column("conversation_id", "Gesprek (ID)", s.conversation_id, "uuid"),
-        Column("title", "Titel", s.title, "text"),
-        Column("description", "Omschrijving", s.description, "text"),
-        Column("theme", "Thema", s.theme, "label", themes),
+        *_raised_in_conversation(s, themes),
         Column("domain", "Domein", s.domain, "label", DOMAIN_LABELS),
         Column("urgency", "Urgentie", s.urgency, "label", URGENCY_LABELS),
         Column("status", "Status", s.status, "label", SIGNAL_STATUS_LABELS),
@@ -182,10 +189,7 @@ def _signal_columns(themes: dict) -> list[Column]:
 def _idea_columns(themes: dict) -> list[Column]:
     i = Idea
     return [
-        Column("conversation_id", "Gesprek (ID)", i.conversation_id, "uuid"),
-        Column("title", "Titel", i.title, "text"),
-        Column("description", "Omschrijving", i.description, "text"),
-        Column("theme", "Thema", i.theme, "label", themes),
+        *_raised_in_conversation(i, themes),
         Column("initiators_count", "Aantal initiatiefnemers", i.initiators_count),
         Column("support", "Gevraagde steun", i.support, "labels", SUPPORT_LABELS),
         Column("budget_requested_cents", "Gevraagd budget (eurocent)", i.budget_requested_cents),

@@ -151,3 +151,16 @@ def check_accessibility(page, screen: str) -> None:
         if v["impact"] in ("serious", "critical")
     ]
     assert not serious, f"axe-core on {screen}:\n" + "\n".join(serious)
+
+
+def only_loopback(context, base_url: str) -> None:
+    """Abort every browser request that does not go to our server (map tiles): tests run offline."""
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base_url)
+                  else route.abort())
+
+
+def sign_in_on_login_page(page, email: str, password: str) -> None:
+    """Fill in and send the /login form the page was redirected to."""
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("button[type=submit]")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.support import only_loopback, sign_in_on_login_page
+
 pytestmark = pytest.mark.browser
 
 
@@ -20,16 +22,13 @@ def test_pages_and_field_app_run_under_the_csp(live_server, browser, make_user):
         base_url=live_server.url, viewport={"width": 1280, "height": 800}, locale="nl-NL",
         geolocation={"latitude": 52.9925, "longitude": 6.5625, "accuracy": 12}, permissions=["geolocation"],
     )
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(live_server.url)
-                  else route.abort())
+    only_loopback(context, live_server.url)
     page = context.new_page()
     page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
     page.on("pageerror", lambda exc: violations.append(str(exc)))
 
     page.goto("/login")
-    page.fill("#email", manager.email)
-    page.fill("#password", password)
-    page.click("button[type=submit]")
+    sign_in_on_login_page(page, manager.email, password)
     page.wait_for_url("**/dashboard*")
     expect(page.locator("#status")).to_contain_text("geladen")
     page.goto("/kaart")

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.support import ApiClient, check_accessibility
+from tests.support import ApiClient, check_accessibility, only_loopback, sign_in_on_login_page
 
 pytestmark = pytest.mark.browser
 
@@ -48,16 +48,12 @@ def test_partner_and_manager_pages_pass_axe(app, live_server, browser, make_user
         bypass_csp=True, base_url=live_server.url, viewport={"width": 1280, "height": 800}, locale="nl-NL"
     )
     # Map tiles come from outside; refuse them so the pages are checked as they work offline.
-    context.route(
-        "**/*", lambda route: route.continue_() if route.request.url.startswith(live_server.url) else route.abort()
-    )
+    only_loopback(context, live_server.url)
     page = context.new_page()
     page.goto("/login")
     expect(page.get_by_role("heading", name="Aanmelden")).to_be_visible()
     check_accessibility(page, "/login")
-    page.fill("#email", manager.email)
-    page.fill("#password", password)
-    page.click("button[type=submit]")
+    sign_in_on_login_page(page, manager.email, password)
     page.wait_for_url("**/dashboard*")
     expect(page.locator("#status")).to_contain_text("geladen")
     check_accessibility(page, "/dashboard")

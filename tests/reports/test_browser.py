@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Buurt
 from tests.reports.seed import seed_records
+from tests.support import only_loopback, sign_in_on_login_page
 
 pytestmark = pytest.mark.browser
 
@@ -28,17 +29,13 @@ def test_dashboard_in_browser(live_server, app, make_user, dialect, browser):
         bypass_csp=True, viewport={"width": 1280, "height": 800}, locale="nl-NL", accept_downloads=True
     )
     # Tiles come from outside: refuse them, the page must still work.
-    context.route(
-        "**/*", lambda route: route.continue_() if route.request.url.startswith(live_server.url) else route.abort()
-    )
+    only_loopback(context, live_server.url)
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(live_server.url + "/dashboard")
     page.wait_for_url("**/login**")
-    page.fill("#email", manager.email)
-    page.fill("#password", password)
-    page.click("button[type=submit]")
+    sign_in_on_login_page(page, manager.email, password)
     page.wait_for_url("**/dashboard*")
 
     expect(page.locator("#status")).to_contain_text("geladen")  # the current quarter, on opening

@@ -11,7 +11,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Buurt, Signal
-from tests.support import ApiClient
+from tests.support import ApiClient, only_loopback, sign_in_on_login_page
 
 pytestmark = pytest.mark.browser
 
@@ -27,12 +27,6 @@ def _push_signal(worker, title: str, theme: str, lat: float, lon: float) -> str:
     }]}
     assert worker.post("/api/v1/sync/push", json=body).get_json()["results"][0]["status"] == "applied"
     return signal_id
-
-
-def _offline(context, base_url: str) -> None:
-    """Abort every request that does not go to our server (map tiles), so the test runs offline."""
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base_url)
-                  else route.abort())
 
 
 def _pull_over_http(base_url: str, email: str, password: str) -> list[dict]:
@@ -60,13 +54,11 @@ def test_filter_pick_up_and_refer(live_server, app, make_user, browser):
     team_user, password = make_user("team", organisation="Actium", name="Tineke Team")
 
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 800}, locale="nl-NL")
-    _offline(context, live_server.url)
+    only_loopback(context, live_server.url)
     page = context.new_page()
     page.goto(live_server.url + "/kaart")
     page.wait_for_url("**/login**")
-    page.fill("#email", team_user.email)
-    page.fill("#password", password)
-    page.click("button[type=submit]")
+    sign_in_on_login_page(page, team_user.email, password)
     page.wait_for_url("**/kaart")
 
     signal_list = page.locator("#signal-list")
@@ -103,7 +95,7 @@ def test_filter_pick_up_and_refer(live_server, app, make_user, browser):
 
     phone = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844}, locale="nl-NL",
                                 storage_state=context.storage_state())
-    _offline(phone, live_server.url)
+    only_loopback(phone, live_server.url)
     phone_page = phone.new_page()
     phone_page.goto(live_server.url + "/kaart")
     phone_page.locator("#signal-list li").first.wait_for()
