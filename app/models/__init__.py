@@ -2,6 +2,7 @@
 
 from app.config import ROLES as ROLES_ORDER
 from app.models.accounts import ORGANISATION_KINDS, BuurtAssignment, DeviceToken, Organisation, User
+from app.models.admin import AdminAction
 from app.models.aggregates import GRID_SCALE, GRID_ZOOM, SignalGridCount
 from app.models.history import (
     QuarantinedMutation,
@@ -45,6 +46,7 @@ __all__ = [
     "SUPPORT_KINDS",
     "THEME_DOMAINS",
     "URGENCIES",
+    "AdminAction",
     "Attachment",
     "Buurt",
     "BuurtAssignment",
