@@ -41,6 +41,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     auth.init_app(app)
     _register_blueprints(app)
+    from app import beheer  # noqa: PLC0415
+
+    beheer.init_app(app)
     errors.init_app(app)
     security_headers.init_app(app)
     cli.init_app(app)
