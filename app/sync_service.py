@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from app.buurten import buurt_index
@@ -27,6 +28,7 @@ from app.models import (
     RecordConflict,
     SyncClient,
     SyncMutation,
+    Theme,
     User,
 )
 from app.privacy import store_contact
@@ -72,9 +74,10 @@ def actor_for(user: User) -> engine.Actor:
 def context_for(user: User) -> engine.SyncContext:
     """Return an engine context for a signed-in user."""
     buurten = _Buurten()
+    retired = frozenset(db.session.scalars(select(Theme.code).where(Theme.active.is_(False))))
     return engine.SyncContext(db.session(), REGISTRY, actor_for(user), locate=buurten.locate,
                               store_contact=store_contact, is_buurt=buurten.is_buurt,
-                              locate_many=buurten.locate_many)
+                              locate_many=buurten.locate_many, retired_themes=retired)
 
 
 def scope_for(user: User) -> feed.Scope:

@@ -89,6 +89,8 @@ class SyncContext:
     is_buurt: Callable[[str], bool]
     #: Optional batch form of `locate`, for many points at once: [(lon, lat, accuracy_m)] -> codes.
     locate_many: Callable[[list[tuple[float, float, float | None]]], list[str | None]] | None = None
+    #: Theme codes that are no longer offered: kept on old records, refused on new ones.
+    retired_themes: frozenset[str] = frozenset()
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
@@ -244,6 +246,7 @@ class _Batch:
         if m.entity in INITIAL_STATUS and fields.get("status", INITIAL_STATUS[m.entity]) != INITIAL_STATUS[m.entity]:
             raise Rejected({"status": [f"Een nieuw record begint met status '{INITIAL_STATUS[m.entity]}'."]})
         self._check_references(fields)
+        self._check_themes(fields)
         buurt = self._buurt(fields.get("location"), fields.pop("buurt_code", None))
         wire = self._new_wire(m.entity, m.id, {**DEFAULTS[m.entity], **fields, "buurt_code": buurt})
         rec = _Record(m.entity, wire, exists=False)
@@ -286,6 +289,13 @@ class _Batch:
             errors["assignee"] = ["Onbekende gebruiker."]
         if errors:
             raise Rejected(errors)
+
+    def _check_themes(self, fields: Mapping[str, Any]) -> None:
+        """A new record may not use a retired theme."""
+        used = set(fields.get("themes") or ()) | ({fields["theme"]} if fields.get("theme") else set())
+        if retired := sorted(used & self.ctx.retired_themes):
+            name = "themes" if "themes" in fields else "theme"
+            raise Rejected({name: [f"Thema {', '.join(retired)} wordt niet meer aangeboden."]})
 
     def _update(self, m: Mutation, rec: _Record, base_version: int) -> Outcome:
         fields = {k: v for k, v in m.fields.items() if k != "resident_contact"}

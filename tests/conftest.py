@@ -80,7 +80,8 @@ def dialect(database_url) -> str:
 def app(database_url):
     """A fresh app on the session database; data tables are emptied after each test."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "LOGIN_RATE_LIMIT": "1000 per minute"})
-    app.before_request(_forget_previous_request)
+    # First of all before-request functions: the auth checks must not see the previous request's user.
+    app.before_request_funcs.setdefault(None, []).insert(0, _forget_previous_request)
     with app.app_context():
         yield app
         db.session.rollback()

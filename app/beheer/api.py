@@ -34,7 +34,7 @@ def problems(*statuses: int):
 admin_only = role_required("admin")
 
 
-class PersonOut(UserOut):
+class PersonAdminOut(UserOut):
     active = fields.Boolean()
     must_change_password = fields.Boolean()
     last_seen_at = fields.DateTime(allow_none=True)
@@ -42,7 +42,7 @@ class PersonOut(UserOut):
 
 
 class PeopleOut(Schema):
-    items = fields.List(fields.Nested(PersonOut))
+    items = fields.List(fields.Nested(PersonAdminOut))
 
 
 class PeopleQuery(Schema):
@@ -108,7 +108,7 @@ class People(MethodView):
 
     @admin_only
     @blp.arguments(PersonIn)
-    @blp.response(201, PersonOut)
+    @blp.response(201, PersonAdminOut)
     @problems(400, 401, 403, 409)
     def post(self, body):
         """Add a person; without `password` a generated one is returned once and must be changed."""
@@ -125,7 +125,7 @@ PERSON_FIELDS = ("id", "email", "name", "role", "organisation", "buurten", "acti
 
 
 def _with_last_seen(user: User, last_seen: dict) -> SimpleNamespace:
-    """Return what PersonOut dumps: the user with the later of sign-in and device use."""
+    """Return what PersonAdminOut dumps: the user with the later of sign-in and device use."""
     return SimpleNamespace(**{f: getattr(user, f) for f in PERSON_FIELDS},
                            last_seen_at=last_seen.get(user.id, user.last_seen_at))
 
@@ -133,7 +133,7 @@ def _with_last_seen(user: User, last_seen: dict) -> SimpleNamespace:
 @blp.route("/users/<uuid:user_id>")
 class Person(MethodView):
     @admin_only
-    @blp.response(200, PersonOut)
+    @blp.response(200, PersonAdminOut)
     @problems(401, 403, 404)
     def get(self, user_id: uuid.UUID):
         """Return one person."""
@@ -142,7 +142,7 @@ class Person(MethodView):
 
     @admin_only
     @blp.arguments(PersonPatch)
-    @blp.response(200, PersonOut)
+    @blp.response(200, PersonAdminOut)
     @problems(400, 401, 403, 404, 409)
     def patch(self, body, user_id: uuid.UUID):
         """Change name, role, organisation, buurten or active; `active: false` signs every device out."""
@@ -206,7 +206,7 @@ class OrganisationPatch(Schema):
     kind = fields.String(validate=validate.OneOf(ORGANISATION_KINDS))
 
 
-class OrganisationOut(Schema):
+class OrganisationAdminOut(Schema):
     id = fields.UUID()
     name = fields.String()
     kind = fields.String()
@@ -216,7 +216,7 @@ class OrganisationOut(Schema):
 class OrganisationCreate(MethodView):
     @admin_only
     @blp.arguments(OrganisationIn)
-    @blp.response(201, OrganisationOut)
+    @blp.response(201, OrganisationAdminOut)
     @problems(400, 401, 403, 409)
     def post(self, body):
         """Add an organisation (kind gemeente, woningcorporatie, welzijn or other)."""
@@ -229,7 +229,7 @@ class OrganisationCreate(MethodView):
 class OrganisationById(MethodView):
     @admin_only
     @blp.arguments(OrganisationPatch)
-    @blp.response(200, OrganisationOut)
+    @blp.response(200, OrganisationAdminOut)
     @problems(400, 401, 403, 404, 409)
     def patch(self, body, org_id: uuid.UUID):
         """Rename an organisation or change its kind."""
