@@ -109,4 +109,5 @@ def contact_access_items(limit: int = 200, offset: int = 0) -> list[dict]:
     ).all()
     return [{"id": access.id, "at": access.accessed_at.isoformat(),
              "user": {"id": str(access.user_id), "name": name, "email": email},
-             "entity": access.entity, "record_id": str(access.record_id)} for access, name, email in rows]
+             "entity": access.entity, "record_id": str(access.record_id), "refused": not access.granted}
+            for access, name, email in rows]

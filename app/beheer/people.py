@@ -9,14 +9,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 
-from app import auth
-from app.auth import generate_password, hash_password
+from app.auth import generate_password, hash_password, revoke_sessions
 from app.beheer.audit import record_admin_action
 from app.errors import ApiError
 from app.extensions import db
-from app.models import Buurt, DeviceToken, Organisation, User, utcnow
+from app.models import Buurt, DeviceToken, Organisation, User, WebSession, utcnow
 
 MIN_PASSWORD_LENGTH = 12
 ROLE_LABELS = {"field_worker": "Wijkcoördinator", "team": "Teamlid", "manager": "Manager", "admin": "Beheerder"}
@@ -49,14 +48,15 @@ def list_people(flt: PeopleFilter | None = None) -> list[User]:
 
 
 def last_seen(users: list[User]) -> dict[uuid.UUID, object]:
-    """Return each user's last sign-in or device use, whichever is later (one query for all)."""
-    used = dict(db.session.execute(
-        select(DeviceToken.user_id, func.max(DeviceToken.last_used_at))
-        .where(DeviceToken.user_id.in_([u.id for u in users])).group_by(DeviceToken.user_id)
-    ).all()) if users else {}
+    """Return each user's latest sign-in, device use or browser request (one query per kind)."""
+    ids = [u.id for u in users]
+    used = [dict(db.session.execute(
+        select(model.user_id, func.max(column)).where(model.user_id.in_(ids)).group_by(model.user_id)
+    ).all()) if ids else {} for model, column in ((DeviceToken, DeviceToken.last_used_at),
+                                                  (WebSession, WebSession.last_seen_at))]
     result = {}
     for user in users:
-        times = [t for t in (user.last_seen_at, used.get(user.id)) if t is not None]
+        times = [t for t in (user.last_seen_at, used[0].get(user.id), used[1].get(user.id)) if t is not None]
         result[user.id] = max(times) if times else None
     return result
 
@@ -148,14 +148,7 @@ def update_person(actor: User, user: User, changes: dict) -> User:
 
 def revoke_access(user: User) -> int:
     """Revoke every device token and web session of a user (their next request answers 401)."""
-    revoked = db.session.execute(
-        update(DeviceToken).where(DeviceToken.user_id == user.id, DeviceToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    ).rowcount
-    revoke_sessions = getattr(auth, "revoke_sessions", None)  # server-side sessions (trust-server work)
-    if revoke_sessions is not None:
-        revoke_sessions(user.id)
-    return revoked
+    return revoke_sessions(user.id)
 
 
 def reset_password(actor: User | None, user: User) -> str:

@@ -1,7 +1,7 @@
 """All models, importable from one place (`from app.models import Signal`)."""
 
 from app.config import ROLES as ROLES_ORDER
-from app.models.accounts import ORGANISATION_KINDS, BuurtAssignment, DeviceToken, Organisation, User
+from app.models.accounts import ORGANISATION_KINDS, BuurtAssignment, DeviceToken, Organisation, User, WebSession
 from app.models.admin import AdminAction
 from app.models.aggregates import GRID_SCALE, GRID_ZOOM, SignalGridCount
 from app.models.history import (
@@ -22,10 +22,12 @@ from app.models.records import (
     SUPPORT_KINDS,
     URGENCIES,
     Attachment,
+    AttachmentUpload,
     ContactAccess,
     Conversation,
     Followup,
     Idea,
+    RecordPhoto,
     ResidentContact,
     Signal,
     SyncedRecord,
@@ -48,6 +50,7 @@ __all__ = [
     "URGENCIES",
     "AdminAction",
     "Attachment",
+    "AttachmentUpload",
     "Buurt",
     "BuurtAssignment",
     "ContactAccess",
@@ -59,6 +62,7 @@ __all__ = [
     "QuarantinedMutation",
     "RecordChange",
     "RecordConflict",
+    "RecordPhoto",
     "ResidentContact",
     "Signal",
     "SignalGridCount",
@@ -68,5 +72,6 @@ __all__ = [
     "SyncedRecord",
     "Theme",
     "User",
+    "WebSession",
     "utcnow",
 ]

@@ -1,7 +1,7 @@
 """beheer: people must choose their own password after a generated one; the admin audit log
 
 Revision ID: 0005_beheer
-Revises: 0002_signal_grid_counts
+Revises: 0003_trust
 Create Date: 2026-11-28 06:40:00
 
 """
@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql
 
 
 revision = "0005_beheer"
-down_revision = "0002_signal_grid_counts"
+down_revision = "0003_trust"
 branch_labels = None
 depends_on = None
 
