@@ -174,13 +174,13 @@ def _load_user(user_id: str) -> User | None:
     if not clear:
         return None
     web_session = db.session.get(WebSession, token_digest(clear))
-    if web_session is None or web_session.revoked_at is not None or str(web_session.user_id) != user_id:
+    if web_session is None or str(web_session.user_id) != user_id:
         return None
     user = db.session.get(User, web_session.user_id)
-    if user is None:
-        return None
-    if not user.active:  # checked on every request: deactivation ends sessions at once
+    if user is not None and not user.active:  # checked on every request: deactivation ends sessions at once
         g.auth_refusal = "deactivated"
+        return None
+    if user is None or web_session.revoked_at is not None:
         return None
     now = utcnow()
     if now - web_session.last_seen_at > TOUCH_EVERY:
