@@ -107,19 +107,19 @@ def _active_admins() -> int:
     return db.session.scalar(select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True)))
 
 
-def _check_admin_rules(actor: User, user: User, role: str, active: bool) -> None:
+def _check_admin_rules(actor: User | None, user: User, role: str, active: bool) -> None:
     """Nobody removes their own admin role or access, nor the last active admin."""
     loses_admin = user.role == "admin" and user.active and (role != "admin" or not active)
     if not loses_admin:
         return
-    if user.id == actor.id:
+    if actor is not None and user.id == actor.id:
         raise ApiError(409, "U kunt uw eigen beheerdersrol niet weghalen en uzelf niet deactiveren; "
                             "vraag een andere beheerder.")
     if _active_admins() <= 1:
         raise ApiError(409, "Dit is de laatste actieve beheerder. Maak eerst iemand anders beheerder.")
 
 
-def update_person(actor: User, user: User, changes: dict) -> User:
+def update_person(actor: User | None, user: User, changes: dict) -> User:
     """Change name, role, organisation, buurten or active; deactivation signs every device out."""
     before = _snapshot(user)
     role = changes.get("role", user.role)
