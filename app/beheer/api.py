@@ -196,6 +196,42 @@ class OwnPassword(MethodView):
         db.session.commit()
 
 
+class RecordRef(Schema):
+    entity = fields.String(required=True, validate=validate.OneOf(("conversation", "signal", "idea", "followup")))
+    id = fields.UUID(required=True)
+
+
+class HandoverIn(Schema):
+    from_user = fields.UUID(required=True, metadata={"description": "Who typed the items (the phone's previous user)"})
+    records = fields.List(fields.Nested(RecordRef), required=True, validate=validate.Length(min=1, max=5000))
+
+
+class HandoverOut(Schema):
+    recorded = fields.Integer()
+
+
+@blp.route("/sync/handover")
+class Handover(MethodView):
+    @login_required
+    @blp.arguments(HandoverIn)
+    @blp.response(201, HandoverOut)
+    @problems(400, 401, 403)
+    def post(self, body):
+        """Note that this phone's waiting items, typed by someone else, are sent under my name.
+
+        Called by the field app before it pushes another person's outbox (e.g. a colleague who left);
+        the original author is kept in the admin audit log (`sync.handover`).
+        """
+        author = db.session.get(User, body["from_user"])
+        if author is None or author.id == current_user.id:
+            raise ApiError(400, "De invoer is ongeldig.", {"from_user": ["Onbekende of eigen gebruiker."]})
+        records = [f"{r['entity']}:{r['id']}" for r in body["records"]]
+        audit.record_admin_action(current_user, "sync.handover", author, {"author": author.email},
+                                  {"sent_by": current_user.email, "records": records})
+        db.session.commit()
+        return {"recorded": len(records)}, 201
+
+
 class OrganisationIn(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     kind = fields.String(load_default="other", validate=validate.OneOf(ORGANISATION_KINDS))

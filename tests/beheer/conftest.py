@@ -27,3 +27,6 @@ def restore_default_themes() -> None:
         theme = db.session.get(Theme, code)
         theme.label, theme.domain, theme.active, theme.sort_order = label, domain, True, order
     db.session.commit()
+
+
+from tests.pwa.conftest import phone  # noqa: E402, F401 - the phone-shaped browser contexts, for test_browser
