@@ -64,8 +64,7 @@ def deactivated_problem() -> ApiError:
     ask = f"Vraag een beheerder ({', '.join(admins)})" if admins else "Vraag de beheerder van Muurtje"
     return ApiError(
         403 if request.endpoint == "auth.Login" else 401,
-        f"Uw account is gedeactiveerd; aanmelden is niet meer mogelijk. {ask} als u weer toegang nodig hebt. "
-        "Wat nog in de uitbox staat, blijft op dit apparaat bewaard.",
+        f"Uw account is gedeactiveerd; aanmelden is niet meer mogelijk. {ask} als u weer toegang nodig hebt.",
         title="Account gedeactiveerd", type_=ACCOUNT_DEACTIVATED,
     )
 

@@ -28,12 +28,12 @@ def buurten_by_wijk() -> list[dict]:
 
 
 def chosen_buurten_svg(codes: list[str], width: int = 360, height: int = 300) -> Markup | None:
-    """Return an inline SVG of the gemeente's buurten with the chosen ones filled; None when none chosen."""
+    """Return an inline SVG of the wijken of the chosen buurten, those filled; None when none chosen."""
     if not codes:
         return None
-    gemeenten = select(Buurt.gemeente_code).where(Buurt.code.in_(codes)).distinct()
+    wijken = select(Buurt.wijk_code).where(Buurt.code.in_(codes)).distinct()
     rows = db.session.execute(
-        select(Buurt.code, Buurt.name, Buurt.geom).where(Buurt.gemeente_code.in_(gemeenten))
+        select(Buurt.code, Buurt.name, Buurt.geom).where(Buurt.wijk_code.in_(wijken) | Buurt.code.in_(codes))
     ).all()
     if not rows:
         return None

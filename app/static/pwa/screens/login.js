@@ -17,7 +17,9 @@ export async function render(root) {
     <h1>${again ? "Opnieuw aanmelden" : "Aanmelden"}</h1>
     ${again ? `<p class="notice notice-error" id="login-reason">${refusal ? esc(refusal)
       : "Uw aanmelding op deze telefoon is verlopen of ingetrokken."}
-      ${pending.length ? `De ${pending.length} items in de uitbox blijven bewaard en worden verzonden zodra u bent aangemeld.` : ""}</p>` : ""}
+      ${pending.length ? `De ${pending.length} items in de uitbox blijven bewaard ${refusal
+    ? "op deze telefoon; een collega kan hier aanmelden en ze onder eigen naam verzenden."
+    : "en worden verzonden zodra u bent aangemeld."}` : ""}</p>` : ""}
     <form id="login-form" novalidate>
       <label for="email">E-mailadres</label>
       <input id="email" name="email" type="email" autocomplete="username" required value="${esc(user ? user.email : "")}">
