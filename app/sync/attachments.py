@@ -20,11 +20,11 @@ from sqlalchemy import Text, cast, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app.auth import login_required
+from app.accounts.auth import login_required
 from app.errors import ApiError
 from app.extensions import db
 from app.models import Attachment, Idea, Signal
-from app.sync_service import actor_for
+from app.sync.service import actor_for
 from offline_sync.records import record_dict
 
 blp = Blueprint("attachments", __name__, url_prefix="/api/v1/attachments", description="Foto's")

@@ -11,11 +11,11 @@ from flask_login import current_user, login_user, logout_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from app.auth import authenticate, csrf_token, issue_device_token, login_required
+from app.accounts.auth import authenticate, csrf_token, issue_device_token, login_required
+from app.accounts.schemas import DeviceTokenOut, UserOut
 from app.errors import ApiError
 from app.extensions import db, limiter
 from app.models import DeviceToken, utcnow
-from app.schemas import DeviceTokenOut, UserOut
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Aanmelden en apparaattokens")
 
