@@ -10,12 +10,12 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from app.auth import login_required, role_required
+from app.accounts.auth import login_required, role_required
+from app.accounts.schemas import UserOut
 from app.beheer import audit, catalogue, people
 from app.errors import PROBLEM_JSON, ApiError, ProblemOut
 from app.extensions import db
 from app.models import ORGANISATION_KINDS, ROLES_ORDER, THEME_DOMAINS, Organisation, User
-from app.schemas import UserOut
 
 blp = Blueprint("beheer_api", __name__, url_prefix="/api/v1", description="Beheer: mensen, organisaties, thema's")
 

@@ -7,7 +7,7 @@ import hmac
 from flask import abort, redirect, request, session, url_for
 from flask_login import current_user
 
-from app.auth import csrf_token, origin_allowed
+from app.accounts.auth import csrf_token, origin_allowed
 
 
 def admin_pages_only():

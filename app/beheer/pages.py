@@ -17,7 +17,7 @@ from app.beheer.quarantine import quarantine_items, resolve_quarantined
 from app.errors import ApiError
 from app.extensions import db
 from app.models import ORGANISATION_KINDS, ROLES_ORDER, THEME_DOMAINS, ResidentContact, User, utcnow
-from app.privacy import purge_expired_contacts
+from app.records.privacy import purge_expired_contacts
 
 blp = Blueprint("beheer", __name__, url_prefix="/beheer")
 blp.before_request(admin_pages_only)

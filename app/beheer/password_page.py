@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.auth import MUST_CHANGE_PASSWORD, csrf_token
+from app.accounts.auth import MUST_CHANGE_PASSWORD, csrf_token
+from app.accounts.pages import HOME_BY_ROLE
 from app.beheer.guard import check_form_post
 from app.beheer.people import MIN_PASSWORD_LENGTH, change_own_password
 from app.errors import ApiError
 from app.extensions import db
-from app.web.pages import HOME_BY_ROLE
 
 blp = Blueprint("password", __name__)
 

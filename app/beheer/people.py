@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 
-from app.auth import generate_password, hash_password, revoke_sessions
+from app.accounts.auth import generate_password, hash_password, revoke_sessions
 from app.beheer.audit import record_admin_action
 from app.errors import ApiError
 from app.extensions import db

@@ -199,7 +199,7 @@ def test_contact_access_page(api):
 
 
 def test_retention_page_counts_and_removes(api, make_user):
-    from app.privacy import store_contact
+    from app.records.privacy import store_contact
 
     admin = api("admin")
     user, _ = make_user()

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
-from app.auth import login_required
+from app.accounts.auth import login_required
 from app.extensions import db
 from app.models import Organisation, User
 

@@ -8,9 +8,9 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import select, true
 
-from app.auth import login_required
+from app.accounts.auth import login_required
 from app.extensions import db
-from app.models import Theme
+from app.models import DEFAULT_THEMES, Theme
 
 blp = Blueprint("themes", __name__, url_prefix="/api/v1/themes", description="Thema's")
 
@@ -36,3 +36,11 @@ class Themes(MethodView):
         include_retired = query["all"] and current_user.role == "admin"
         condition = true() if include_retired else Theme.active.is_(True)
         return db.session.scalars(select(Theme).where(condition).order_by(Theme.sort_order, Theme.label))
+
+
+def ensure_default_themes() -> None:
+    """Add the default themes that are missing."""
+    have = set(db.session.scalars(select(Theme.code)))
+    for order, (code, label, domain) in enumerate(DEFAULT_THEMES):
+        if code not in have:
+            db.session.add(Theme(code=code, label=label, domain=domain, sort_order=order))

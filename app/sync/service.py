@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
-from app.buurten import buurt_index
+from app.buurten.importer import buurt_index
 from app.database import write_transaction
 from app.errors import ApiError
 from app.extensions import db
@@ -33,7 +33,7 @@ from app.models import (
     User,
 )
 from app.photo_access import vouched_photos
-from app.privacy import store_contact
+from app.records.privacy import store_contact
 from offline_sync import engine, feed
 from offline_sync.schemas import Mutation, load_envelope, load_mutation
 
