@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AdminAction, Conversation, User
-from tests.pwa.conftest import ASSEN_BUURT, SCREENSHOTS, wait_until_sent
+from tests.pwa.conftest import ASSEN_BUURT, SCREENSHOTS, screenshot, wait_until_sent
+from tests.pwa.test_field_app import _log_short_conversation
 from tests.support import ApiClient, check_accessibility, only_loopback, sign_in_on_login_page
 from tests.sync.helpers import new_id, push, signal_fields, upsert
 
@@ -54,24 +55,26 @@ def _phone_records(page: Page) -> list[dict]:
     })""")
 
 
-def _log_conversation(page: Page, summary: str) -> None:
-    page.goto("/app/#/")
-    page.get_by_role("link", name="Nieuw gesprek").click()
-    page.locator("label.chip", has_text="BIC").click()
-    page.get_by_label("Korte samenvatting").fill(summary)
-    page.get_by_role("button", name="Opslaan", exact=True).click()
-    expect(page.get_by_role("heading", name="Gesprek", exact=True)).to_be_visible()
+def _fill_phone_sign_in(page: Page, email: str, password: str, heading: str) -> None:
+    """Send the field app's sign-in form and wait for the screen that should follow."""
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord", exact=True).fill(password)
+    page.get_by_role("button", name="Aanmelden").click()
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
 
 
 def test_coordinator_lifecycle_from_beheer_to_phone(app, browser, live_server, phone, make_user, dialect):
     team_user, team_password = make_user("team", organisation="Gemeente Assen")
+    # Everyone is made before gunicorn starts writing (SQLite has one writer at a time).
+    colleague, colleague_password = make_user("field_worker", buurten=[ASSEN_BUURT], name="Kees Collega")
+    admin = make_user("admin", name="Bea Beheer")
     team = ApiClient(app.test_client())
     team.login(team_user.email, team_password)
     signals = {code: new_id() for code in (ASSEN_BUURT, SECOND_BUURT, OTHER_BUURT)}
     push(team, new_id(), [upsert(i + 1, "signal", sid, signal_fields(code)) for i, (code, sid) in
                           enumerate(signals.items())])
 
-    context, page, _ = _admin_page(browser, live_server, make_user)
+    context, page, _ = _admin_page(browser, live_server, make_user, admin=admin)
     page.get_by_role("link", name="Persoon toevoegen").click()
     page.get_by_label("E-mailadres").fill("cora@muurtje.test")
     page.get_by_label("Naam", exact=True).fill("Cora Coördinator")
@@ -92,13 +95,9 @@ def test_coordinator_lifecycle_from_beheer_to_phone(app, browser, live_server, p
     handset = phone()
     mobile = handset.new_page()
     mobile.goto("/app/")
-    mobile.get_by_label("E-mailadres").fill("cora@muurtje.test")
-    mobile.get_by_label("Wachtwoord", exact=True).fill(password)
-    mobile.get_by_role("button", name="Aanmelden").click()
-    expect(mobile.get_by_role("heading", name="Kies je eigen wachtwoord")).to_be_visible()
+    _fill_phone_sign_in(mobile, "cora@muurtje.test", password, "Kies je eigen wachtwoord")
     check_accessibility(mobile, "PWA: Kies je eigen wachtwoord")
-    if dialect == "sqlite":
-        mobile.screenshot(path=str(SCREENSHOTS / "pwa-wachtwoord-kiezen.png"))
+    screenshot(mobile, "wachtwoord-kiezen", dialect)
     mobile.get_by_label("Wachtwoord van de beheerder").fill(password)
     mobile.get_by_label("Nieuw wachtwoord", exact=True).fill("fietsen langs de vaart")
     mobile.get_by_label("Nieuw wachtwoord nog eens").fill("fietsen langs de vaart")
@@ -111,7 +110,7 @@ def test_coordinator_lifecycle_from_beheer_to_phone(app, browser, live_server, p
 
     # Offline, the coordinator logs a conversation; meanwhile the admin deactivates them.
     handset.set_offline(True)
-    _log_conversation(mobile, "Praatje bij het BIC over de speeltuin.")
+    _log_short_conversation(mobile, "Praatje bij het BIC over de speeltuin.")
     expect(mobile.locator("#status")).to_contain_text("1 wacht op verzending")
     page.goto("/beheer/mensen?q=cora")
     page.get_by_role("link", name="Cora Coördinator").click()
@@ -135,20 +134,14 @@ def test_coordinator_lifecycle_from_beheer_to_phone(app, browser, live_server, p
     mobile.get_by_role("button", name="Aanmelden").click()
     expect(mobile.locator("#login-error")).to_contain_text("aanmelden is niet meer mogelijk")
     check_accessibility(mobile, "PWA: account gedeactiveerd")
-    if dialect == "sqlite":
-        mobile.screenshot(path=str(SCREENSHOTS / "pwa-gedeactiveerd.png"))
+    screenshot(mobile, "gedeactiveerd", dialect)
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Conversation)) == 0
 
     # A colleague signs in on that phone and sends the waiting item under their own name.
-    colleague, colleague_password = make_user("field_worker", buurten=[ASSEN_BUURT], name="Kees Collega")
-    mobile.get_by_label("E-mailadres").fill(colleague.email)
-    mobile.get_by_label("Wachtwoord", exact=True).fill(colleague_password)
-    mobile.get_by_role("button", name="Aanmelden").click()
-    expect(mobile.get_by_role("heading", name="1 item van Cora Coördinator")).to_be_visible()
+    _fill_phone_sign_in(mobile, colleague.email, colleague_password, "1 item van Cora Coördinator")
     check_accessibility(mobile, "PWA: items van een eerdere gebruiker")
-    if dialect == "sqlite":
-        mobile.screenshot(path=str(SCREENSHOTS / "pwa-overdragen.png"))
+    screenshot(mobile, "overdragen", dialect)
     since = mobile.evaluate("Date.now()")
     mobile.get_by_role("button", name="Verzenden onder mijn naam").click()
     wait_until_sent(mobile, since)
