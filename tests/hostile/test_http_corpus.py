@@ -10,7 +10,7 @@ import zlib
 
 import pytest
 from PIL import Image
-from werkzeug.test import EnvironBuilder
+from werkzeug.test import EnvironBuilder, TestResponse, run_wsgi_app
 
 from tests.sync.helpers import BUURT_A, new_id, push, signal_fields, upsert
 
@@ -140,7 +140,9 @@ def _chunked(client, method: str, url: str, body: bytes, headers: dict, content_
     environ.pop("CONTENT_LENGTH", None)
     environ["HTTP_TRANSFER_ENCODING"] = "chunked"
     environ["wsgi.input_terminated"] = True
-    return client.client.open(environ)
+    environ["HTTP_COOKIE"] = f"session={client.client.get_cookie('session').value}"
+    app_iter, status, response_headers = run_wsgi_app(client.client.application, environ, buffered=True)
+    return TestResponse(b"".join(app_iter), status, response_headers, request=None)
 
 
 def test_chunked_bodies_over_the_limit_are_413(api):

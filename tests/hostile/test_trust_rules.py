@@ -118,8 +118,9 @@ def test_who_may_assign_to_whom(api, make_user):
     assert assign(manager, str(worker.db_user.id)) == 400  # a field worker is no team member
     assert assign(manager, str(vaart.db_user.id)) == 400  # another organisation's member
     assert assign(worker, str(worker.db_user.id)) == 400
-    assert assign(vaart, None) == 400
+    assert assign(vaart, None) == 200  # nothing changes: it was nobody's
     assert assign(manager, str(colleague.id)) == 200
+    assert assign(vaart, None) == 400  # unassigning is assigning too
     assert assign(actium, str(actium.db_user.id)) == 200
     assert assign(actium, None) == 200
     # The colleague, once assigned, reads the contact; a manager never does (not creator, not assignee).
