@@ -32,8 +32,8 @@ from app.models import (
     Theme,
     User,
 )
-from app.photo_access import vouched_photos
 from app.records.privacy import store_contact
+from app.sync.photo_access import vouched_photos
 from offline_sync import engine, feed
 from offline_sync.schemas import Mutation, load_envelope, load_mutation
 
