@@ -279,7 +279,7 @@ class OrganisationById(MethodView):
 
 class ThemeIn(Schema):
     code = fields.String(required=True, validate=validate.Regexp(
-        r"^[a-z][a-z0-9_]{0,63}$", error="Alleen kleine letters, cijfers en _, beginnend met een letter."))
+        f"^{catalogue.THEME_CODE}$", error="Alleen kleine letters, cijfers en _, beginnend met een letter."))
     label = fields.String(required=True, validate=validate.Length(min=1, max=200))
     domain = fields.String(required=True, validate=validate.OneOf(THEME_DOMAINS))
 

@@ -11,6 +11,8 @@ from app.models import Organisation, Theme
 
 ORGANISATION_KIND_LABELS = {"gemeente": "Gemeente", "woningcorporatie": "Woningcorporatie",
                             "welzijn": "Welzijnsorganisatie", "other": "Anders"}
+#: A theme code: lower-case letters, digits and _, starting with a letter.
+THEME_CODE = r"[a-z][a-z0-9_]{0,63}"
 DOMAIN_LABELS = {"physical": "Fysiek", "social": "Sociaal", "both": "Fysiek en sociaal"}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -16,7 +17,7 @@ from app.beheer.guard import admin_pages_only, template_globals
 from app.beheer.quarantine import quarantine_items, resolve_quarantined
 from app.errors import ApiError
 from app.extensions import db
-from app.models import ORGANISATION_KINDS, ROLES_ORDER, THEME_DOMAINS, ResidentContact, User, utcnow
+from app.models import ORGANISATION_KINDS, ROLES_ORDER, THEME_DOMAINS, Organisation, ResidentContact, User, utcnow
 from app.records.privacy import purge_expired_contacts
 
 blp = Blueprint("beheer", __name__, url_prefix="/beheer")
@@ -226,8 +227,6 @@ def organisations():
 @blp.post("/organisaties/<uuid:org_id>")
 def organisation_update(org_id: uuid.UUID):
     """Rename an organisation or change its kind."""
-    from app.models import Organisation  # noqa: PLC0415
-
     org = db.session.get(Organisation, org_id)
     if org is None:
         abort(404)
@@ -248,13 +247,11 @@ def organisation_update(org_id: uuid.UUID):
 @blp.route("/themas", methods=["GET", "POST"])
 def themes():
     """List themes (retired ones too) and add one."""
-    import re  # noqa: PLC0415
-
     errors: list[str] = []
     if request.method == "POST":
         code, label = request.form.get("code", "").strip(), request.form.get("label", "").strip()
         domain = request.form.get("domain", "")
-        if not re.fullmatch(r"[a-z][a-z0-9_]{0,63}", code):
+        if not re.fullmatch(catalogue.THEME_CODE, code):
             errors.append("De code bestaat uit kleine letters, cijfers en _, en begint met een letter.")
         if not label or len(label) > 200:
             errors.append("Vul een naam in (hoogstens 200 tekens).")
