@@ -41,6 +41,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     auth.init_app(app)
     _register_blueprints(app)
+    from app.beheer import buurten as beheer_buurten  # noqa: PLC0415
+
+    app.register_blueprint(beheer_buurten.blp)
     errors.init_app(app)
     security_headers.init_app(app)
     cli.init_app(app)
