@@ -168,6 +168,7 @@ async function loadBuurten() {
   const sorted = [...data.features].sort((a, b) => a.properties.buurt_name.localeCompare(b.properties.buurt_name, "nl"));
   for (const f of sorted) select.add(new Option(f.properties.buurt_name, f.properties.buurt_code));
   buurtLayer = L.geoJSON(data, {
+    attribution: data.attribution || "Bron: CBS / Kadaster",
     onEachFeature: (feature, layer) => layer.on("click", (event) => {
       const p = feature.properties;
       const counts = buurtCounts.get(p.buurt_code) || { total: 0, open: 0 };
