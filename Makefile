@@ -22,7 +22,7 @@ run: venv
 	@scripts/system-deps.sh run
 	$(BIN)/flask --app wsgi setup
 	@echo "Muurtje draait op http://127.0.0.1:$(PORT)"
-	$(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+	PORT=$(PORT) WEB_CONCURRENCY=$(WORKERS) $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 test: venv
 	@scripts/system-deps.sh test
