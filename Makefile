@@ -27,6 +27,7 @@ run: venv
 test: venv
 	@scripts/system-deps.sh test
 	@scripts/start-postgres.sh
+	@scripts/start-redis.sh
 	MUURTJE_REQUIRE_ALL_DBS=1 $(BIN)/pytest -q -p no:cacheprovider -n 2 --dist loadgroup
 
 lint: venv

@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Blueprint, Flask
 
 import offline_sync  # noqa: F401 - first, so every schema gets Dutch validation messages
-from app import errors, security_headers
+from app import errors, security_headers, serving
 from app.config import load_config
 from app.database import begin_writes_immediately, configure_engine, engine_options
 from app.extensions import api as smorest_api
@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
     errors.init_app(app)
     security_headers.init_app(app)
+    serving.init_app(app)
     cli.init_app(app)
     return app
 

@@ -4,6 +4,8 @@ const VERSION = {{ version|tojson }};
 const SHELL_CACHE = `muurtje-shell-${VERSION}`;
 const DATA_CACHE = "muurtje-data-v1";
 const SHELL_FILES = {{ shell_files|tojson }};
+// Static URLs carry `?v=<hash>`; the modules they import ask for the bare path: match on the path.
+const SHELL_PATHS = new Set(SHELL_FILES.map((url) => new URL(url, self.location.origin).pathname));
 const BUURTEN_PATH = "/api/v1/buurten";
 
 self.addEventListener("install", (event) => {
@@ -36,7 +38,7 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(shellPage(request));
   } else if (url.pathname === BUURTEN_PATH) {
     event.respondWith(buurten(request));
-  } else if (SHELL_FILES.includes(url.pathname)) {
+  } else if (SHELL_PATHS.has(url.pathname)) {
     event.respondWith(fromShellCache(request));
   }
 });
