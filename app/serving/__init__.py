@@ -68,6 +68,7 @@ def _cache_headers(response: Response) -> Response:
     filename = (request.view_args or {}).get("filename", "")
     current = static_version(filename) if request.endpoint == "static" else _vendor_version()
     if current and request.args.get("v") == current:
+        response.cache_control.no_cache = None  # send_file's default
         response.cache_control.public = True
         response.cache_control.max_age = ONE_YEAR
         response.cache_control.immutable = True
