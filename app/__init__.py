@@ -37,7 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     smorest_api.init_app(app)
 
-    from app import auth, cli  # noqa: PLC0415 - these import models, which need the db object
+    from app import auth, backup, cli  # noqa: PLC0415 - these import models, which need the db object
 
     auth.init_app(app)
     _register_blueprints(app)
@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security_headers.init_app(app)
     serving.init_app(app)
     cli.init_app(app)
+    backup.init_app(app)
     return app
 
 

@@ -23,16 +23,29 @@ SPATIALITE_CANDIDATES = (
 BUSY_TIMEOUT_MS = 30_000
 
 
-def sqlite_driver():
+class SQLiteWithoutExtensions(RuntimeError):
+    """Raised when no SQLite driver in this Python can load SpatiaLite."""
+
+
+def sqlite_driver(stdlib=sqlite3):
     """Return a DB-API module for SQLite that can load extensions.
 
-    The stdlib module is used when its SQLite was built with extension loading; otherwise the
-    `pysqlite3` wheel, which bundles a recent SQLite that can.
+    The stdlib module is used when its SQLite was built with extension loading (Debian's python3,
+    Homebrew's); otherwise the `pysqlite3` wheel (`pysqlite3-binary`, installed by requirements.txt on
+    Linux x86_64 only), which bundles a SQLite that can. Without either: a clear error at start.
     """
-    if hasattr(sqlite3.Connection, "enable_load_extension"):
-        return sqlite3
-    import pysqlite3.dbapi2  # noqa: PLC0415 - only needed where the stdlib lacks the feature
-
+    if hasattr(stdlib.Connection, "enable_load_extension"):
+        return stdlib
+    try:
+        import pysqlite3.dbapi2  # noqa: PLC0415 - only needed where the stdlib lacks the feature
+    except ImportError:
+        raise SQLiteWithoutExtensions(
+            "This Python's sqlite3 module cannot load extensions (SpatiaLite), and pysqlite3 is not "
+            "installed (its wheel, pysqlite3-binary, exists for Linux x86_64 only). Use a Python whose "
+            "sqlite3 can load extensions (Debian's python3, Homebrew's python, or pyenv built with "
+            "PYTHON_CONFIGURE_OPTS=--enable-loadable-sqlite-extensions), or use PostgreSQL + PostGIS "
+            "(DATABASE_URL=postgresql://...)."
+        ) from None
     return pysqlite3.dbapi2
 
 

@@ -117,7 +117,7 @@ class LiveServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # generous: a busy 2-core machine takes 20+ s to import the app
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError("gunicorn exited: " + self.process.stderr.read().decode()[-2000:])
@@ -128,7 +128,7 @@ class LiveServer:
             except OSError:
                 time.sleep(0.2)
         self.stop()
-        raise RuntimeError("gunicorn did not become healthy within 30 s")
+        raise RuntimeError("gunicorn did not become healthy within 90 s")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
