@@ -11,7 +11,7 @@ from flask import Blueprint, Flask
 import offline_sync  # noqa: F401 - first, so every schema gets Dutch validation messages
 from app import errors, security_headers, serving
 from app.config import load_config
-from app.database import begin_writes_immediately, configure_engine, engine_options
+from app.database import begin_writes_immediately, configure_engine, engine_options, remember_write_position
 from app.extensions import api as smorest_api
 from app.extensions import db, limiter, migrate
 
@@ -26,6 +26,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
     if replica := app.config["DATABASE_REPLICA_URL"]:
         app.config["SQLALCHEMY_BINDS"] = {"replica": {"url": replica, **engine_options(replica)}}
+        if replica.startswith("postgresql"):
+            app.after_request(remember_write_position)  # read-your-writes (app.database)
     app.json.sort_keys = False
 
     db.init_app(app)
