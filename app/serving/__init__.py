@@ -47,7 +47,7 @@ def static_version(filename: str) -> str | None:
 
 
 def _vendor_version() -> str:
-    from app.web.vendor import leaflet_version  # noqa: PLC0415 - the vendor module owns its package
+    from app.field.vendor import leaflet_version  # noqa: PLC0415 - the vendor module owns its package
 
     return leaflet_version()
 

@@ -25,7 +25,7 @@ def stack():
 def people(stack):
     """Users on the stack's database: (email, password) per role."""
     from app import create_app
-    from app.cli import create_user
+    from app.accounts.users import create_user
     from app.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": stack.pg.primary_url})

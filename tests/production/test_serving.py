@@ -59,7 +59,7 @@ def test_versioned_static_files_are_cached_for_a_year(client):
 def test_leaflet_is_linked_with_its_release_and_cached(app, client):
     from flask import url_for
 
-    from app.web.vendor import leaflet_version
+    from app.field.vendor import leaflet_version
 
     with app.test_request_context():
         assert url_for("vendor.leaflet", filename="leaflet.js") == f"/vendor/leaflet/leaflet.js?v={leaflet_version()}"
