@@ -114,7 +114,7 @@ class LiveServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # generous: a loaded machine starts gunicorn slowly
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError("gunicorn exited: " + self.process.stderr.read().decode()[-2000:])
@@ -125,7 +125,7 @@ class LiveServer:
             except OSError:
                 time.sleep(0.2)
         self.stop()
-        raise RuntimeError("gunicorn did not become healthy within 30 s")
+        raise RuntimeError("gunicorn did not become healthy within 90 s")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
