@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 import offline_sync  # noqa: F401 - first, so every schema gets Dutch validation messages
-from app import errors, security_headers
+from app import errors, request_limits, security_headers
 from app.config import load_config
 from app.database import begin_writes_immediately, configure_engine, engine_options
 from app.extensions import api as smorest_api
@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app import cli  # noqa: PLC0415 - these import models, which need the db object
     from app.accounts import auth  # noqa: PLC0415
 
+    request_limits.init_app(app)
     auth.init_app(app)
     _register_blueprints(app)
     errors.init_app(app)

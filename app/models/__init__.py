@@ -1,7 +1,7 @@
 """All models, importable from one place (`from app.models import Signal`)."""
 
 from app.config import ROLES as ROLES_ORDER
-from app.models.accounts import BuurtAssignment, DeviceToken, Organisation, User
+from app.models.accounts import BuurtAssignment, DeviceToken, Organisation, User, WebSession
 from app.models.aggregates import GRID_SCALE, GRID_ZOOM, SignalGridCount
 from app.models.history import (
     QuarantinedMutation,
@@ -15,10 +15,12 @@ from app.models.places import DEFAULT_THEMES, Buurt, Theme
 from app.models.records import (
     ENTITIES,
     Attachment,
+    AttachmentUpload,
     ContactAccess,
     Conversation,
     Followup,
     Idea,
+    RecordPhoto,
     ResidentContact,
     Signal,
     SyncedRecord,
@@ -32,6 +34,7 @@ __all__ = [
     "GRID_SCALE",
     "GRID_ZOOM",
     "Attachment",
+    "AttachmentUpload",
     "Buurt",
     "BuurtAssignment",
     "ContactAccess",
@@ -43,6 +46,7 @@ __all__ = [
     "QuarantinedMutation",
     "RecordChange",
     "RecordConflict",
+    "RecordPhoto",
     "ResidentContact",
     "Signal",
     "SignalGridCount",
@@ -52,5 +56,6 @@ __all__ = [
     "SyncedRecord",
     "Theme",
     "User",
+    "WebSession",
     "utcnow",
 ]

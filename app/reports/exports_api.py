@@ -14,7 +14,7 @@ from app.extensions import db
 from app.reports import summary as reporting
 from app.reports.api import XLSX_MIME, PeriodQuery, current_scope, period_of
 from app.reports.export_writer import record_export
-from app.reports.exports import ENTITY_MODELS, export_count
+from app.reports.exports import ENTITY_MODELS, attachment_disposition, export_count
 
 blp = Blueprint("exports", __name__, url_prefix="/api/v1/exports", description="Exports van records")
 
@@ -24,7 +24,8 @@ FILE_NAMES = {"conversation": "gesprekken", "signal": "signalen", "idea": "ideee
 
 
 class ExportQuery(PeriodQuery):
-    buurt = fields.String(load_default=None, validate=validate.Length(min=1, max=16),
+    buurt = fields.String(load_default=None, validate=validate.Regexp(
+        r"^[A-Za-z0-9]{1,16}$", error="Een buurtcode bestaat uit letters en cijfers (bijv. BU01060200)."),
                           metadata={"description": "Alleen records van deze buurtcode."})
     format = fields.String(load_default="csv", validate=validate.OneOf(tuple(MIMETYPES)))
 
@@ -61,7 +62,7 @@ class Export(MethodView):
         name = "_".join([FILE_NAMES[entity], *(d.isoformat() for d in (period.start, period.end) if d)])
         if query["buurt"]:
             name += "_" + query["buurt"]
-        response.headers["Content-Disposition"] = f'attachment; filename="{name}.{query["format"]}"'
+        response.headers["Content-Disposition"] = attachment_disposition(f"{name}.{query['format']}")
         response.headers["X-Record-Count"] = str(count)
         response.headers["Cache-Control"] = "no-store"
         return response
