@@ -9,23 +9,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import DOMAINS, SIGNAL_STATUSES, URGENCIES, Buurt, Organisation, Signal, Theme
+from app.models import Buurt, Organisation, Signal, Theme
+from offline_sync import vocabulary
 from offline_sync.workflow import TRANSITIONS
 
 blp = Blueprint("team", __name__)
 
 TEAM_ROLES = ("team", "manager", "admin")
-STATUS_LABELS = {
-    "new": "Nieuw", "picked_up": "Opgepakt", "in_progress": "In behandeling", "referred": "Doorverwezen",
-    "done": "Afgerond", "not_actionable": "Niet uitvoerbaar",
-}
-#: The button for moving a signal *to* a status.
-ACTION_LABELS = {
-    "new": "Heropenen", "picked_up": "Oppakken", "in_progress": "In behandeling nemen",
-    "referred": "Doorverwijzen", "done": "Afronden", "not_actionable": "Niet uitvoerbaar",
-}
-URGENCY_LABELS = {"low": "Laag", "normal": "Normaal", "high": "Hoog"}
-DOMAIN_LABELS = {"physical": "Fysiek", "social": "Sociaal", "both": "Fysiek en sociaal"}
 
 
 def _team_only():
@@ -41,9 +31,9 @@ def _labels() -> dict:
     themes = db.session.scalars(select(Theme).where(Theme.active.is_(True)).order_by(Theme.sort_order,
                                                                                       Theme.label)).all()
     return {
-        "statuses": [(s, STATUS_LABELS[s]) for s in SIGNAL_STATUSES],
-        "urgencies": [(u, URGENCY_LABELS[u]) for u in URGENCIES],
-        "domains": [(d, DOMAIN_LABELS[d]) for d in DOMAINS],
+        "statuses": list(vocabulary.STATUS["signal"].items()),
+        "urgencies": list(vocabulary.URGENCY.items()),
+        "domains": list(vocabulary.DOMAIN.items()),
         "themes": [(t.code, t.label) for t in themes],
     }
 
@@ -68,10 +58,10 @@ def signal_detail(signal_id: uuid.UUID):
     labels = _labels()
     workflow = {
         "transitions": TRANSITIONS["signal"],
-        "status_labels": STATUS_LABELS,
-        "action_labels": ACTION_LABELS,
-        "urgency_labels": URGENCY_LABELS,
-        "domain_labels": DOMAIN_LABELS,
+        "status_labels": vocabulary.STATUS["signal"],
+        "action_labels": vocabulary.SIGNAL_ACTION,
+        "urgency_labels": vocabulary.URGENCY,
+        "domain_labels": vocabulary.DOMAIN,
         "theme_labels": dict(labels["themes"]),
         "buurt_names": _buurt_name_of(signal_id),
     }
