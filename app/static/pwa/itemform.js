@@ -6,6 +6,7 @@ import { loadRecord } from "./outbox.js";
 import { contactField, contactValue, photosField, photosPicker, submitRecord, wireNotices } from "./recordform.js";
 import { themes } from "./reference.js";
 import { ENTITY_LABEL, esc, markFieldErrors, radioChips, toast, wireSteppers } from "./ui.js";
+import { readWhen, seenLabel, whenField } from "./when.js";
 
 /**
  * Render a signal or idea form.
@@ -15,6 +16,7 @@ import { ENTITY_LABEL, esc, markFieldErrors, radioChips, toast, wireSteppers } f
  */
 export async function renderItemForm(root, { id, query }, spec) {
   const isNew = !id;
+  const opened = new Date();
   const recordId = id || crypto.randomUUID();
   const record = isNew ? null : await loadRecord(spec.entity, id);
   if (!isNew && !record) {
@@ -27,6 +29,7 @@ export async function renderItemForm(root, { id, query }, spec) {
   const themeList = await themes();
   const heading = isNew ? `Nieuw ${spec.noun}` : ENTITY_LABEL[spec.entity];
   root.innerHTML = `<h1>${esc(heading)}</h1>
+    ${!isNew && v.occurred_at ? `<p class="muted" id="seen">Gezien ${esc(seenLabel(v.occurred_at))}</p>` : ""}
     ${conversation ? `<p class="muted">Bij <a href="#/gesprek/${conversation.id}">het gesprek van ${esc(new Date(conversation.view.occurred_at).toLocaleString("nl-NL", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" }))}</a></p>` : ""}
     <div id="notices"></div>
     <form id="record-form" novalidate>
@@ -39,6 +42,7 @@ export async function renderItemForm(root, { id, query }, spec) {
         <p class="field-error" data-error-for="description" hidden></p></div>
       ${radioChips("theme", "Thema", themeList.map((t) => [t.code, t.label]), v.theme)}
       ${spec.extraFields(v)}
+      ${whenField(v.occurred_at, opened)}
       ${photosField()}
       ${locationFieldset()}
       ${contactField()}
@@ -64,6 +68,7 @@ export async function renderItemForm(root, { id, query }, spec) {
     const contact = contactValue(form);
     if (contact.error) errors.resident_contact = contact.error;
     const extra = spec.readExtra(form, errors);
+    const occurredAt = readWhen(form, errors, { stored: v.occurred_at, opened });
     markFieldErrors(form, errors);
     const formError = form.querySelector("#form-error");
     if (Object.keys(errors).length) {
@@ -75,7 +80,7 @@ export async function renderItemForm(root, { id, query }, spec) {
     const theme = form.querySelector("input[name=theme]:checked");
     const fields = {
       title, description: form.description.value.trim(), theme: theme ? theme.value : null,
-      photos: photos.value(), ...extra, ...where,
+      occurred_at: occurredAt, photos: photos.value(), ...extra, ...where,
     };
     if (isNew) fields.conversation_id = conversationId || null;
     if (contact.value) fields.resident_contact = contact.value;
