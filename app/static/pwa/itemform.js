@@ -3,7 +3,9 @@
 import { go } from "./nav.js";
 import { locationFieldset, locationPicker } from "./location.js";
 import { loadRecord } from "./outbox.js";
-import { contactField, contactValue, photosField, photosPicker, submitRecord, wireNotices } from "./recordform.js";
+import {
+  contactField, contactValue, followServer, nothingChanged, photosField, photosPicker, submitRecord, wireNotices,
+} from "./recordform.js";
 import { themes } from "./reference.js";
 import { ENTITY_LABEL, esc, markFieldErrors, radioChips, toast, wireSteppers } from "./ui.js";
 import { readWhen, seenLabel, whenField } from "./when.js";
@@ -48,6 +50,7 @@ export async function renderItemForm(root, { id, query }, spec) {
       ${contactField()}
       <p class="form-error" id="form-error" role="alert" hidden></p>
       <button type="submit" class="primary">Opslaan</button>
+      <p class="form-status" id="form-status" role="status"></p>
     </form>`;
   const form = root.querySelector("#record-form");
   wireSteppers(form);
@@ -56,6 +59,7 @@ export async function renderItemForm(root, { id, query }, spec) {
   const startBuurt = v.buurt_code || (conversation && !start ? conversation.view.buurt_code : null);
   const picker = await locationPicker(form, { location: start, buurtCode: startBuurt, locate: isNew && !start && !startBuurt });
   const stopNotices = wireNotices(root, spec.entity, recordId, form);
+  const stopFollowing = followServer(root, spec.entity, record, spec.statusLabel);
   if (spec.wire) spec.wire(form, themeList);
 
   form.addEventListener("submit", async (event) => {
@@ -85,9 +89,13 @@ export async function renderItemForm(root, { id, query }, spec) {
     if (isNew) fields.conversation_id = conversationId || null;
     if (contact.value) fields.resident_contact = contact.value;
     const saved = await submitRecord(spec.entity, recordId, record, fields);
-    toast(saved ? `${ENTITY_LABEL[spec.entity]} bewaard op de telefoon.` : "Niets gewijzigd.");
+    if (!saved) {
+      nothingChanged(form);
+      return;
+    }
+    toast(`${ENTITY_LABEL[spec.entity]} bewaard op de telefoon.`);
     go(conversationId && isNew ? `#/gesprek/${conversationId}` : `#/${spec.path}/${recordId}`);
   });
 
-  return () => { stopNotices(); picker.destroy(); };
+  return () => { stopNotices(); stopFollowing(); picker.destroy(); };
 }

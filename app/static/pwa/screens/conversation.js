@@ -1,5 +1,6 @@
 // Screen: a conversation (new or existing) with its signals and ideas.
-import { contactField, contactValue, submitRecord, wireNotices } from "../recordform.js";
+import { on } from "../events.js";
+import { contactField, contactValue, followServer, nothingChanged, submitRecord, wireNotices } from "../recordform.js";
 import { locationFieldset, locationPicker } from "../location.js";
 import { loadRecord, loadRecords } from "../outbox.js";
 import { themes } from "../reference.js";
@@ -37,6 +38,7 @@ export async function render(root, { id }) {
       ${contactField()}
       <p class="form-error" id="form-error" role="alert" hidden></p>
       <button type="submit" class="primary" data-then="">Opslaan</button>
+      <p class="form-status" id="form-status" role="status"></p>
       <div class="row">
         <button type="submit" data-then="signaal">Opslaan + signaal</button>
         <button type="submit" data-then="idee">Opslaan + idee</button>
@@ -47,6 +49,7 @@ export async function render(root, { id }) {
   wireSteppers(form);
   const picker = await locationPicker(form, { location: v.location, buurtCode: v.buurt_code, locate: isNew });
   const stopNotices = wireNotices(root, "conversation", recordId, form);
+  const stopFollowing = followServer(root, "conversation", record, (status) => status);
 
   async function drawLinked() {
     if (isNew) return;
@@ -56,6 +59,7 @@ export async function render(root, { id }) {
       ${recordList(linked, "Nog geen signalen of ideeën.")}`;
   }
   drawLinked();
+  const stopLinked = on("records", drawLinked);
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -88,9 +92,13 @@ export async function render(root, { id }) {
     };
     if (contact.value) fields.resident_contact = contact.value;
     const saved = await submitRecord("conversation", recordId, record, fields);
-    toast(saved ? "Gesprek bewaard op de telefoon." : "Niets gewijzigd.");
+    if (!saved && !then) {
+      nothingChanged(form);
+      return;
+    }
+    if (saved) toast("Gesprek bewaard op de telefoon.");
     go(then ? `#/${then}/nieuw?gesprek=${recordId}` : `#/gesprek/${recordId}`);
   });
 
-  return () => { stopNotices(); picker.destroy(); };
+  return () => { stopNotices(); stopFollowing(); stopLinked(); picker.destroy(); };
 }

@@ -8,6 +8,7 @@ const spec = {
   path: "idee",
   noun: "idee",
   defaults: { initiators_count: 1, support: [], photos: [] },
+  statusLabel: (status) => IDEA_STATUS[status] || status,
   extraFields: (v) => `
     ${stepper("initiators_count", "Aantal initiatiefnemers", v.initiators_count || 1, 1, 500)}
     ${checkChips("support", "Gevraagde steun", SUPPORT, v.support || [])}
