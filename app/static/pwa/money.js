@@ -30,7 +30,7 @@ export function parseEuro(text) {
   s = s.replace(/^(€|eur(o)?)\s*/i, "").replace(/,-{1,2}$/, "").replace(/\.-$/, "").trim();
   if (s.startsWith("-")) return { error: "Een bedrag kan niet negatief zijn." };
   if (s.includes(",") && s.includes(".") && s.lastIndexOf(".") > s.lastIndexOf(",")) {
-    return { error: `"${String(text).trim()}" lijkt Engelse notatie. Schrijf duizendtallen met een punt en centen met een komma, bijvoorbeeld 1.500,00.` };
+    return { error: `Dit lijkt Engelse notatie (${String(text).trim()}). Schrijf duizendtallen met een punt en centen met een komma, bijvoorbeeld 1.500,00.` };
   }
   const [whole, decimals, ...rest] = s.split(",");
   if (rest.length) return { error: "Gebruik maar één komma, voor de centen: bijvoorbeeld 750,50." };
