@@ -187,7 +187,7 @@ def test_open_signal_follows_the_server_after_sync(app, phone, make_user, api):
     page = phone().new_page()
     sign_in(page, worker.email, password)
     page.goto(f"/app/#/signaal/{signal_id}")
-    expect(page.locator("[data-live=status]")).to_have_text("Nieuw")
+    expect(page.locator("#record-form")).to_contain_text("Status: Nieuw")
 
     version = team.get(f"/api/v1/signals/{signal_id}").get_json()["version"]
     response = team.post(f"/api/v1/signals/{signal_id}/followups",
@@ -195,7 +195,7 @@ def test_open_signal_follows_the_server_after_sync(app, phone, make_user, api):
     assert response.status_code == 201, response.get_json()
     assert team.get(f"/api/v1/signals/{signal_id}").get_json()["version"] > version
     sync_now(page)
-    expect(page.locator("[data-live=status]")).to_have_text("Doorverwezen")
+    expect(page.locator("#record-form")).to_contain_text("Status: Doorverwezen")
     expect(page.get_by_role("heading", name="Signaal", exact=True)).to_be_visible()
 
 
