@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Conversation
-
 from tests.pwa.conftest import ASSEN_BUURT, sign_in
 from tests.support import ApiClient, check_accessibility
 
@@ -211,7 +210,8 @@ def test_leaving_screens_early_and_unchanged_saves_leave_no_trace(phone, make_us
         for (let i = 0; i < 1500; i += 1) {
             const id = crypto.randomUUID();
             await put("records", { key: `signal:${id}`, entity: "signal", id, version: 1, expected_version: 1,
-              server: { id, title: `Signaal ${i}`, description: "x".repeat(2000), occurred_at: "2026-11-27T10:00:00+01:00" },
+              server: { id, title: `Signaal ${i}`, description: "x".repeat(2000),
+                        occurred_at: "2026-11-27T10:00:00+01:00" },
               conflicts: [], rejected: null, mine: true, touched_at: Date.now() });
         }
     }""")
