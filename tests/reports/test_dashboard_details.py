@@ -38,5 +38,5 @@ def test_legend_classes_do_not_overlap_and_no_download_box_before_a_download(liv
     # 108 buurten with 0 conversations and one with 3: two classes, "0" and "1 – 3".
     page.select_option("#map-figure", "conversations")
     expect(page.locator("#legend span")).to_have_count(3)
-    assert page.locator("#legend span").all_inner_texts() == ["0", "1 – 3", "geen gegevens"]
+    assert [t.strip() for t in page.locator("#legend span").all_inner_texts()] == ["0", "1 – 3", "geen gegevens"]
     context.close()
