@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Blueprint, Flask
 
 import offline_sync  # noqa: F401 - first, so every schema gets Dutch validation messages
-from app import errors, security_headers
+from app import errors, request_limits, security_headers
 from app.config import load_config
 from app.database import begin_writes_immediately, configure_engine, engine_options
 from app.extensions import api as smorest_api
@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from app import auth, cli  # noqa: PLC0415 - these import models, which need the db object
 
+    request_limits.init_app(app)
     auth.init_app(app)
     _register_blueprints(app)
     errors.init_app(app)

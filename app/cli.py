@@ -124,12 +124,15 @@ def demo_seed(seed: int, conversations: int) -> None:
 @click.option("--dry-run", is_flag=True, help="Toon alleen wat verwijderd zou worden.")
 def retention_purge(dry_run: bool) -> None:
     """Delete resident contact details past the retention period."""
-    from app.privacy import purge_expired_contacts  # noqa: PLC0415
+    from app.privacy import purge_expired_contacts, scrub_quarantine  # noqa: PLC0415
 
     count = purge_expired_contacts(dry_run=dry_run)
+    scrubbed = scrub_quarantine(dry_run=dry_run)
     db.session.commit()
     verb = "zouden worden verwijderd" if dry_run else "verwijderd"
     click.echo(f"{count} contactgegevens van bewoners {verb}.")
+    if scrubbed:
+        click.echo(f"Uit {scrubbed} afgewezen mutatie(s) in quarantaine {verb}: contactgegevens van bewoners.")
 
 
 @click.command("setup")

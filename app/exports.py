@@ -105,6 +105,12 @@ def geojson_chunks(features: Iterable[dict], members: dict | None = None) -> Ite
     yield buffer.getvalue().encode("utf-8")
 
 
+def attachment_disposition(filename: str) -> str:
+    """Return a Content-Disposition header for a download; only letters, digits, `.`, `_` and `-` pass."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
+    return f'attachment; filename="{safe}"'
+
+
 def spreadsheet_text(value: str) -> str:
     """Make free text safe for a spreadsheet cell: no XML-illegal characters, never a formula."""
     value = _ILLEGAL_XML.sub("", value)
@@ -120,8 +126,8 @@ SHEET_TITLES = {"conversation": "Gesprekken", "signal": "Signalen", "idea": "Ide
 
 
 def period_column(model):
-    """Return the column a period filters on: occurred_at for conversations, created_at otherwise."""
-    return Conversation.occurred_at if model is Conversation else model.created_at
+    """Return the column a period filters on: occurred_at where a record kind has it (followups: created_at)."""
+    return getattr(model, "occurred_at", model.created_at)
 
 
 def export_columns(entity: str, theme_labels: dict[str, str]) -> list[Column]:
@@ -164,6 +170,7 @@ def _conversation_columns(themes: dict) -> list[Column]:
 def _raised_in_conversation(model, themes: dict) -> list[Column]:
     """Return the leading columns signals and ideas share: their conversation, title, text and theme."""
     return [
+        Column("occurred_at", "Datum en tijd waargenomen", model.occurred_at, "datetime"),
         Column("conversation_id", "Gesprek (ID)", model.conversation_id, "uuid"),
         Column("title", "Titel", model.title, "text"),
         Column("description", "Omschrijving", model.description, "text"),

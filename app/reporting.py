@@ -3,7 +3,9 @@
 Rules (also in docs/reports.md):
 
 - A period is a pair of dates, both inclusive, in Dutch local time (Europe/Amsterdam).
-  Conversations are counted by `occurred_at`, signals and ideas by `created_at`.
+  Every record kind is counted by `occurred_at` (when it was seen or said, as typed on the phone);
+  `created_at` is only the server's receipt time. Days to done run from `created_at`: the partner
+  could not act before the signal reached the server.
 - Tombstones (`deleted`) never count.
 - Records whose `buurt_code` is empty or not a known buurt are counted in one extra row with
   `buurt_code: null` ("Onbekend"), present only when it has any records, so that the totals over
@@ -159,7 +161,7 @@ def buurt_summary(
         Signal,
         select(key, func.count(), _count_if(is_open), _count_if(Signal.status == "done"),
                _count_if(and_(is_open, Signal.due_date < today))),
-        Signal.created_at, period, scope, buurt_code,
+        Signal.occurred_at, period, scope, buurt_code,
     ).group_by(key)
     for code, total, open_, done, overdue in db.session.execute(sig):
         figures[code].update(signals_total=total, signals_open=int(open_), signals_done=int(done),
@@ -170,7 +172,7 @@ def buurt_summary(
         select(key, func.count(), _count_if(Idea.status.in_(GRANTED_STATUSES)),
                func.coalesce(func.sum(Idea.budget_requested_cents), 0),
                func.coalesce(func.sum(Idea.budget_granted_cents), 0)),
-        Idea.created_at, period, scope, buurt_code,
+        Idea.occurred_at, period, scope, buurt_code,
     ).group_by(key)
     for code, total, granted, requested, granted_cents in db.session.execute(ideas):
         figures[code].update(ideas_total=total, ideas_granted=int(granted),
@@ -219,13 +221,13 @@ def _median_days_to_done(period, scope, buurt_code) -> tuple[dict[str | None, fl
     if db.session.get_bind().dialect.name == "postgresql":
         days = func.extract("epoch", Signal.done_at - Signal.created_at) / 86400.0
         median = func.percentile_cont(0.5).within_group(days)
-        grouped = _filtered(Signal, select(Buurt.code, median), Signal.created_at, period, scope, buurt_code)
+        grouped = _filtered(Signal, select(Buurt.code, median), Signal.occurred_at, period, scope, buurt_code)
         per_buurt = {c: _round(m) for c, m in db.session.execute(grouped.where(*done).group_by(Buurt.code))}
-        overall = _filtered(Signal, select(median), Signal.created_at, period, scope, buurt_code).where(*done)
+        overall = _filtered(Signal, select(median), Signal.occurred_at, period, scope, buurt_code).where(*done)
         return per_buurt, _round(db.session.scalar(overall))
     # SQLite has no percentile function: fetch the durations (one float per done signal) and take medians here.
     days = func.julianday(Signal.done_at) - func.julianday(Signal.created_at)
-    stmt = _filtered(Signal, select(Buurt.code, days), Signal.created_at, period, scope, buurt_code).where(*done)
+    stmt = _filtered(Signal, select(Buurt.code, days), Signal.occurred_at, period, scope, buurt_code).where(*done)
     durations: dict[str | None, list[float]] = defaultdict(list)
     for code, value in db.session.execute(stmt):
         durations[code].append(float(value))
@@ -242,7 +244,7 @@ def _theme_counts(period, scope, buurt_code) -> dict[str | None, Counter]:
     """Count theme codes per buurt over conversations.themes, signals.theme and ideas.theme."""
     counts: dict[str | None, Counter] = defaultdict(Counter)
     for model in (Signal, Idea):
-        stmt = _filtered(model, select(Buurt.code, model.theme, func.count()), model.created_at, period, scope,
+        stmt = _filtered(model, select(Buurt.code, model.theme, func.count()), model.occurred_at, period, scope,
                          buurt_code).where(model.theme.is_not(None), model.theme != "")
         for code, theme, n in db.session.execute(stmt.group_by(Buurt.code, model.theme)):
             counts[code][theme] += n
@@ -333,10 +335,10 @@ def quarterly_trend(period: Period, scope: Scope = EVERYTHING, buurt_code: str |
 
     conversations = per_quarter(Conversation, Conversation.occurred_at)
     residents = per_quarter(Conversation, Conversation.occurred_at, Conversation.residents_count)
-    signals = per_quarter(Signal, Signal.created_at)
-    done = per_quarter(Signal, Signal.created_at, case((Signal.status == "done", 1), else_=0))
-    ideas = per_quarter(Idea, Idea.created_at)
-    granted = per_quarter(Idea, Idea.created_at, case((Idea.status.in_(GRANTED_STATUSES), 1), else_=literal(0)))
+    signals = per_quarter(Signal, Signal.occurred_at)
+    done = per_quarter(Signal, Signal.occurred_at, case((Signal.status == "done", 1), else_=0))
+    ideas = per_quarter(Idea, Idea.occurred_at)
+    granted = per_quarter(Idea, Idea.occurred_at, case((Idea.status.in_(GRANTED_STATUSES), 1), else_=literal(0)))
     return [
         {
             "quarter": f"{q.start.year}-K{(q.start.month - 1) // 3 + 1}",

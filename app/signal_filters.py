@@ -13,6 +13,7 @@ from sqlalchemy.sql import column
 from webargs.fields import DelimitedList
 
 from app.models import DOMAINS, SIGNAL_STATUSES, URGENCIES, Signal, SignalGridCount
+from offline_sync.schemas import within_years
 
 #: Statuses that still need someone to act; the choropleth and the "open" preset use these.
 OPEN_STATUSES = ("new", "picked_up", "in_progress", "referred")
@@ -72,8 +73,10 @@ class SignalFilters(Schema):
     organisation = ValueList(fields.UUID(), load_default=list)
     mine = fields.Boolean(load_default=False, metadata={"description": "Alleen mijn organisatie"})
     assignee = fields.UUID(load_default=None)
-    date_from = fields.Date(data_key="from", load_default=None, metadata={"description": "aangemaakt vanaf"})
-    date_to = fields.Date(data_key="to", load_default=None, metadata={"description": "aangemaakt t/m"})
+    date_from = fields.Date(data_key="from", load_default=None, validate=within_years,
+                            metadata={"description": "waargenomen (occurred_at) vanaf"})
+    date_to = fields.Date(data_key="to", load_default=None, validate=within_years,
+                          metadata={"description": "waargenomen (occurred_at) t/m"})
 
     @validates_schema
     def _period_in_order(self, data, **kwargs):
@@ -120,9 +123,9 @@ def signal_conditions(filters: dict, dialect: str) -> list[ColumnElement[bool]]:
     if filters.get("assignee"):
         conditions.append(Signal.assignee_id == filters["assignee"])
     if filters.get("date_from"):
-        conditions.append(Signal.created_at >= _local_midnight(filters["date_from"]))
+        conditions.append(Signal.occurred_at >= _local_midnight(filters["date_from"]))
     if filters.get("date_to"):
-        conditions.append(Signal.created_at < _local_midnight(filters["date_to"] + timedelta(days=1)))
+        conditions.append(Signal.occurred_at < _local_midnight(filters["date_to"] + timedelta(days=1)))
     return conditions
 
 

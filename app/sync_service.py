@@ -25,10 +25,12 @@ from app.models import (
     QuarantinedMutation,
     RecordChange,
     RecordConflict,
+    RecordPhoto,
     SyncClient,
     SyncMutation,
     User,
 )
+from app.photo_access import vouched_photos
 from app.privacy import store_contact
 from offline_sync import engine, feed
 from offline_sync.schemas import Mutation, load_envelope, load_mutation
@@ -37,7 +39,7 @@ log = logging.getLogger(__name__)
 
 REGISTRY = engine.Registry(
     records=ENTITIES, change=RecordChange, conflict=RecordConflict, client=SyncClient, mutation=SyncMutation,
-    quarantine=QuarantinedMutation, organisation=Organisation, user=User,
+    quarantine=QuarantinedMutation, organisation=Organisation, user=User, photo_link=RecordPhoto,
 )
 
 
@@ -66,15 +68,18 @@ class _Buurten:
 
 def actor_for(user: User) -> engine.Actor:
     """Return who is writing, as the engine sees it."""
-    return engine.Actor(str(user.id), user.role, frozenset(user.buurten))
+    return engine.Actor(str(user.id), user.role, frozenset(user.buurten),
+                        str(user.organisation_id) if user.organisation_id else None)
 
 
 def context_for(user: User) -> engine.SyncContext:
     """Return an engine context for a signed-in user."""
     buurten = _Buurten()
-    return engine.SyncContext(db.session(), REGISTRY, actor_for(user), locate=buurten.locate,
+    actor = actor_for(user)
+    return engine.SyncContext(db.session(), REGISTRY, actor, locate=buurten.locate,
                               store_contact=store_contact, is_buurt=buurten.is_buurt,
-                              locate_many=buurten.locate_many)
+                              locate_many=buurten.locate_many,
+                              vouch_photos=lambda hashes: vouched_photos(actor, hashes))
 
 
 def scope_for(user: User) -> feed.Scope:

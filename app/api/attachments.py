@@ -16,21 +16,21 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import Text, cast, select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.auth import login_required
 from app.errors import ApiError
 from app.extensions import db
-from app.models import Attachment, Idea, Signal
+from app.models import Attachment
+from app.photo_access import may_see_photo, record_upload
+from app.request_limits import read_body
 from app.sync_service import actor_for
-from offline_sync.records import record_dict
 
 blp = Blueprint("attachments", __name__, url_prefix="/api/v1/attachments", description="Foto's")
 
 MAX_BYTES = 10 * 1024 * 1024
-MAX_PIXELS = 50_000_000
+#: Decompression bombs: a small file that unpacks to a huge bitmap (docs/API.md "Trust rules").
+MAX_PIXELS = 40_000_000
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 SHA256_PATH = "<string(length=64):sha256>"
 
@@ -41,17 +41,12 @@ def _check_name(sha256: str) -> None:
 
 
 def _read_upload() -> bytes:
-    too_large = ApiError(413, "De foto is groter dan 10 MB.")
-    if request.content_length is not None and request.content_length > MAX_BYTES:
-        raise too_large
-    request.max_content_length = MAX_BYTES
-    try:
-        data = request.get_data(cache=False)
-    except RequestEntityTooLarge as exc:
-        raise too_large from exc
-    if len(data) > MAX_BYTES:
-        raise too_large
-    return data
+    return read_body(MAX_BYTES, "De foto is groter dan 10 MB.")
+
+
+def _too_many_pixels(width: int, height: int) -> ApiError:
+    return ApiError(413, f"De foto heeft te veel pixels ({width}×{height}); hoogstens "
+                         f"{MAX_PIXELS // 1_000_000} megapixel.")
 
 
 def strip_metadata(data: bytes) -> tuple[bytes, str, int, int]:
@@ -63,21 +58,29 @@ def strip_metadata(data: bytes) -> tuple[bytes, str, int, int]:
         with Image.open(io.BytesIO(data)) as probe:
             kind = probe.format
             width, height = probe.size
+            if width * height > MAX_PIXELS:
+                raise _too_many_pixels(width, height)
             probe.verify()
+    except Image.DecompressionBombError as exc:
+        # Pillow refuses to even open a bitmap over twice its own limit: a bomb, whatever its size.
+        raise ApiError(413, f"De foto heeft te veel pixels; hoogstens {MAX_PIXELS // 1_000_000} megapixel.") from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ApiError(415, "Dit is geen JPEG-, PNG- of WebP-afbeelding.") from exc
     if kind not in FORMATS:
         raise ApiError(415, f"Bestandstype {kind} wordt niet geaccepteerd; alleen JPEG, PNG of WebP.")
-    if width * height > MAX_PIXELS:
-        raise ApiError(413, f"De foto heeft te veel pixels ({width}×{height}); hoogstens 50 megapixel.")
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.load()
             upright = ImageOps.exif_transpose(image)
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+            icc = image.info.get("icc_profile")
+    except Image.DecompressionBombError as exc:
+        raise _too_many_pixels(width, height) from exc
+    except (OSError, SyntaxError, ValueError) as exc:
         raise ApiError(400, "De afbeelding is beschadigd en kan niet worden gelezen.") from exc
+    # Pillow carries comments (JPEG COM), text chunks and EXIF over in `info` when it saves; keep only
+    # the colour profile.
+    upright.info = {}
     out = io.BytesIO()
-    icc = image.info.get("icc_profile")
     if kind == "JPEG":
         if upright.mode not in ("RGB", "L", "CMYK"):
             upright = upright.convert("RGB")
@@ -89,16 +92,13 @@ def strip_metadata(data: bytes) -> tuple[bytes, str, int, int]:
     return out.getvalue(), FORMATS[kind], upright.width, upright.height
 
 
-def _may_see(sha256: str, attachment: Attachment) -> bool:
-    """Return whether the current user may see a record that names this photo (or uploaded it)."""
-    if attachment.created_by_id == current_user.id:
-        return True
-    actor = actor_for(current_user)
-    for model in (Signal, Idea):
-        for record in db.session.scalars(select(model).where(cast(model.photos, Text).contains(sha256))):
-            if sha256 in (record.photos or []) and actor.may_see(record_dict(record)):
-                return True
-    return False
+def _note_upload(sha256: str) -> None:
+    """Commit the upload with the note that this user holds the bytes (a race of two is harmless)."""
+    record_upload(current_user.id, sha256)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # the same user's second request noted it first
 
 
 @blp.route(f"/{SHA256_PATH}")
@@ -112,15 +112,18 @@ class AttachmentResource(MethodView):
         if hashlib.sha256(data).hexdigest() != sha256:
             raise ApiError(400, "De bytes hebben een andere SHA-256 dan de naam; de upload is onvolledig of fout.")
         if db.session.get(Attachment, sha256) is not None:
+            _note_upload(sha256)
             return Response(status=200)
         clean, content_type, width, height = strip_metadata(data)
         db.session.add(Attachment(sha256=sha256, content_type=content_type, size_bytes=len(clean), width=width,
                                   height=height, data=clean, created_by_id=current_user.id))
         try:
-            db.session.commit()
+            db.session.flush()
         except IntegrityError:
             db.session.rollback()  # the same photo arrived twice at once
+            _note_upload(sha256)
             return Response(status=200)
+        _note_upload(sha256)
         return Response(status=201, headers={"Location": request.path})
 
     @login_required
@@ -128,7 +131,7 @@ class AttachmentResource(MethodView):
         """Return a photo without metadata to whoever may see a record that names it."""
         _check_name(sha256)
         attachment = db.session.get(Attachment, sha256)
-        if attachment is None or not _may_see(sha256, attachment):
+        if attachment is None or not may_see_photo(actor_for(current_user), sha256):
             raise ApiError(404, "Deze foto bestaat niet of u heeft er geen toegang toe.")
         response = Response(attachment.data, mimetype=attachment.content_type)
         response.headers["Cache-Control"] = "private, max-age=31536000, immutable"

@@ -11,7 +11,14 @@ from flask_login import current_user, login_user, logout_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from app.auth import authenticate, csrf_token, issue_device_token, login_required
+from app.auth import (
+    authenticate,
+    csrf_token,
+    end_web_session,
+    issue_device_token,
+    login_required,
+    start_web_session,
+)
 from app.errors import ApiError
 from app.extensions import db, limiter
 from app.models import DeviceToken, utcnow
@@ -56,7 +63,9 @@ class Login(MethodView):
         user = authenticate(body["email"], body["password"])
         if user is None:
             raise ApiError(401, "E-mailadres of wachtwoord klopt niet.")
+        end_web_session()  # signing in again in this browser ends the session it had
         session.clear()  # no session fixation: a fresh session and CSRF token per sign-in
+        start_web_session(user)
         login_user(user)
         token = None
         if body["token"]:
@@ -71,13 +80,14 @@ class Login(MethodView):
 class Logout(MethodView):
     @blp.response(204)
     def post(self):
-        """Sign out of this browser session (and revoke the token used, for Bearer requests)."""
+        """Sign out: end this browser's session (a saved cookie no longer works) and revoke the token used."""
         # Touching current_user runs the Bearer loader, which notes the token used (if any).
         token_id = g.get("device_token_id") if current_user.is_authenticated else None
         if token_id is not None:
             token = db.session.get(DeviceToken, token_id)
             token.revoked_at = utcnow()
-            db.session.commit()
+        end_web_session()
+        db.session.commit()
         logout_user()
         session.clear()
 

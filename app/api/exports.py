@@ -12,7 +12,7 @@ from app.api.reports import XLSX_MIME, PeriodQuery, current_scope, period_of
 from app.auth import login_required
 from app.database import read_engine, reads_from_replica
 from app.errors import ApiError
-from app.exports import ENTITY_MODELS, export_count, record_export
+from app.exports import ENTITY_MODELS, attachment_disposition, export_count, record_export
 from app.extensions import db
 
 blp = Blueprint("exports", __name__, url_prefix="/api/v1/exports", description="Exports van records")
@@ -23,7 +23,8 @@ FILE_NAMES = {"conversation": "gesprekken", "signal": "signalen", "idea": "ideee
 
 
 class ExportQuery(PeriodQuery):
-    buurt = fields.String(load_default=None, validate=validate.Length(min=1, max=16),
+    buurt = fields.String(load_default=None, validate=validate.Regexp(
+        r"^[A-Za-z0-9]{1,16}$", error="Een buurtcode bestaat uit letters en cijfers (bijv. BU01060200)."),
                           metadata={"description": "Alleen records van deze buurtcode."})
     format = fields.String(load_default="csv", validate=validate.OneOf(tuple(MIMETYPES)))
 
@@ -60,7 +61,7 @@ class Export(MethodView):
         name = "_".join([FILE_NAMES[entity], *(d.isoformat() for d in (period.start, period.end) if d)])
         if query["buurt"]:
             name += "_" + query["buurt"]
-        response.headers["Content-Disposition"] = f'attachment; filename="{name}.{query["format"]}"'
+        response.headers["Content-Disposition"] = attachment_disposition(f"{name}.{query['format']}")
         response.headers["X-Record-Count"] = str(count)
         response.headers["Cache-Control"] = "no-store"
         return response

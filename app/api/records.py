@@ -19,6 +19,7 @@ from app.auth import login_required
 from app.database import write_transaction
 from app.errors import ApiError
 from app.extensions import db
+from app.models import ENTITIES as ENTITY_MODELS
 from app.models import ContactAccess, Followup, RecordChange, RecordConflict, ResidentContact
 from offline_sync.records import iso, record_dict
 from offline_sync.schemas import load_fields
@@ -148,26 +149,44 @@ class History(MethodView):
             "changed_at": iso(c.changed_at), "source": c.source, "changes": c.changes} for c in rows]}
 
 
+def may_read_contact(user, record: dict) -> bool:
+    """The creator, an admin, or a team member of the owning organisation to whom it is assigned."""
+    me = str(user.id)
+    if user.role == "admin" or record["created_by"] == me:
+        return True
+    organisation = str(user.organisation_id) if user.organisation_id else None
+    return (user.role == "team" and record.get("assignee") == me and organisation is not None
+            and record.get("organisation") == organisation)
+
+
 @blp.route(f"/{EDITABLE}/<uuid:record_id>/contact")
 class Contact(MethodView):
     @login_required
     @blp.response(200)
     def get(self, entities: str, record_id: uuid.UUID):
-        """Return resident contact details to the record's creator, its assignee or an admin (audited)."""
+        """Return resident contact details to the creator, an admin or the assigned team member (audited).
+
+        Every read and every refused attempt on an existing record is written to the contact audit log.
+        """
         entity = entities[:-1]
         # A read that writes its audit entry: take the write lock up front (see app.database).
         with write_transaction(db.session()):
+            exists = db.session.get(ENTITY_MODELS[entity], record_id) is not None
             record = sync_service.visible_record(current_user, entity, record_id)
-            me = str(current_user.id)
-            if record is None:
-                raise ApiError(404, "Dit record bestaat niet of u heeft er geen toegang toe.")
-            if current_user.role != "admin" and me not in (record["created_by"], record.get("assignee")):
-                raise ApiError(403, "Alleen de maker, de behandelaar of een beheerder ziet contactgegevens.")
+            granted = record is not None and may_read_contact(current_user, record)
+            if exists:
+                db.session.add(ContactAccess(entity=entity, record_id=record_id, user_id=current_user.id,
+                                             granted=granted))
             rows = db.session.scalars(select(ResidentContact).where(
                 ResidentContact.entity == entity, ResidentContact.record_id == record_id,
-            ).order_by(ResidentContact.created_at.desc(), ResidentContact.id.desc())).all()
-            if not rows:
-                raise ApiError(404, "Er zijn geen contactgegevens bij dit record (meer).")
-            db.session.add(ContactAccess(entity=entity, record_id=record_id, user_id=current_user.id))
-            return {"contacts": [{"name": r.name, "phone": r.phone, "email": r.email,
-                                  "consent_at": iso(r.consent_at), "purge_after": iso(r.purge_after)} for r in rows]}
+            ).order_by(ResidentContact.created_at.desc(), ResidentContact.id.desc())).all() if granted else []
+            contacts = [{"name": r.name, "phone": r.phone, "email": r.email, "consent_at": iso(r.consent_at),
+                         "purge_after": iso(r.purge_after)} for r in rows]
+        if record is None:
+            raise ApiError(404, "Dit record bestaat niet of u heeft er geen toegang toe.")
+        if not granted:
+            raise ApiError(403, "Alleen de maker, de behandelaar van de eigenaar-organisatie of een beheerder ziet "
+                                "contactgegevens.")
+        if not contacts:
+            raise ApiError(404, "Er zijn geen contactgegevens bij dit record (meer).")
+        return {"contacts": contacts}

@@ -13,8 +13,9 @@ from app.auth import login_required
 from app.buurten import buurten_feature_collection
 from app.database import reads_from_replica
 from app.errors import ApiError
-from app.exports import csv_chunks, geojson_chunks
+from app.exports import attachment_disposition, csv_chunks, geojson_chunks
 from app.xlsx_stream import xlsx_stream
+from offline_sync.schemas import within_years
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", description="Rapportages per buurt")
 
@@ -22,10 +23,12 @@ FORMATS = ("json", "csv", "xlsx", "geojson")
 
 
 class PeriodQuery(Schema):
-    """A period of two inclusive dates (Dutch local time)."""
+    """A period of two inclusive dates (Dutch local time), compared with each record's `occurred_at`."""
 
-    from_ = fields.Date(data_key="from", load_default=None, metadata={"description": "Eerste dag (JJJJ-MM-DD)."})
-    to = fields.Date(load_default=None, metadata={"description": "Laatste dag, inclusief (JJJJ-MM-DD)."})
+    from_ = fields.Date(data_key="from", load_default=None, validate=within_years,
+                        metadata={"description": "Eerste dag (JJJJ-MM-DD), 1900–2200."})
+    to = fields.Date(load_default=None, validate=within_years,
+                     metadata={"description": "Laatste dag, inclusief (JJJJ-MM-DD), 1900–2200."})
 
     @validates_schema
     def _ordered(self, data, **_kwargs):
@@ -154,5 +157,5 @@ def _filename(period: reporting.Period, open_data: bool) -> str:
 
 def _download(body: bytes, mimetype: str, filename: str) -> Response:
     response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Content-Disposition"] = attachment_disposition(filename)
     return response

@@ -10,16 +10,17 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from app import sync_service
 from app.auth import login_required, role_required
 from app.errors import ApiError
 from app.extensions import db
 from app.models import QuarantinedMutation, utcnow
+from app.request_limits import read_body
 from offline_sync.feed import DEFAULT_LIMIT, MAX_LIMIT
 from offline_sync.records import iso
 from offline_sync.schemas import LIMITS_TEXT, MAX_PUSH_BYTES
+from offline_sync.values import INT64_MAX
 
 blp = Blueprint("sync", __name__, url_prefix="/api/v1/sync", description="Offline synchronisatie")
 
@@ -31,27 +32,20 @@ class PullQuery(Schema):
 
 class QuarantineQuery(Schema):
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=INT64_MAX))
     resolved = fields.Boolean(load_default=False)
 
 
-def _too_large(detail: str) -> ApiError:
-    return ApiError(413, f"{detail}: {LIMITS_TEXT}. Verstuur de mutaties in kleinere delen.")
-
-
 def _push_body():
-    """Read the push body within the 2 MB limit, whatever Content-Length claims."""
-    if request.content_length is not None and request.content_length > MAX_PUSH_BYTES:
-        raise _too_large(f"De push is te groot ({request.content_length} bytes)")
-    request.max_content_length = MAX_PUSH_BYTES
-    try:
-        data = request.get_data(cache=True)
-    except RequestEntityTooLarge as exc:
-        raise _too_large("De push is te groot") from exc
-    if len(data) > MAX_PUSH_BYTES:
-        raise _too_large(f"De push is te groot ({len(data)} bytes)")
+    """Read the push body within the 2 MB limit, whatever Content-Length claims (or omits)."""
+    size = f" ({request.content_length} bytes)" if request.content_length else ""
+    data = read_body(MAX_PUSH_BYTES, f"De push is te groot{size}: {LIMITS_TEXT}. Verstuur de mutaties in kleinere "
+                                     "delen.")
     try:
         return json.loads(data)
+    except RecursionError as exc:
+        # Deeper than the parser goes (about 900 levels): no mutation can be told apart any more.
+        raise ApiError(400, "De push is te diep genest om te lezen (JSON).") from exc
     except ValueError as exc:
         raise ApiError(400, "De push is geen geldige JSON.") from exc
 
@@ -102,7 +96,7 @@ class ResolveQuarantined(MethodView):
     @blp.response(200)
     def post(self, item_id: int):
         """Mark a quarantined mutation as handled (admin only); it stays listed with `resolved=true`."""
-        item = db.session.get(QuarantinedMutation, item_id)
+        item = db.session.get(QuarantinedMutation, item_id) if item_id <= INT64_MAX else None
         if item is None:
             raise ApiError(404, "Deze afgewezen mutatie bestaat niet.")
         if item.resolved_at is None:

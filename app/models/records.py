@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 
 from geoalchemy2 import Geometry
-from sqlalchemy import BigInteger, Boolean, Date, Float, ForeignKey, Integer, String, Text, Uuid
+from sqlalchemy import BigInteger, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, Uuid, event, true
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from app.extensions import db
@@ -67,6 +67,8 @@ class Signal(SyncedRecord, Located, db.Model):
     __tablename__ = "signals"
     entity_name = "signal"
 
+    #: When it was seen or said (as typed on the phone); periods count by this, not created_at.
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     conversation_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -88,6 +90,8 @@ class Idea(SyncedRecord, Located, db.Model):
     __tablename__ = "ideas"
     entity_name = "idea"
 
+    #: When it was said (as typed on the phone); periods count by this, not created_at.
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     conversation_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -134,7 +138,7 @@ class ResidentContact(db.Model):
 
 
 class ContactAccess(db.Model):
-    """An audit entry: who read which resident contact, when."""
+    """An audit entry: who read (or tried to read) which resident contact, when."""
 
     __tablename__ = "contact_access_log"
 
@@ -143,6 +147,8 @@ class ContactAccess(db.Model):
     record_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     accessed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: False for a refused attempt (the caller got 403 or 404).
+    granted: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Attachment(db.Model):
@@ -160,9 +166,46 @@ class Attachment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class AttachmentUpload(db.Model):
+    """Who uploaded a photo's bytes: possession of the bytes, unlike knowledge of the hash, opens it."""
+
+    __tablename__ = "attachment_uploads"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RecordPhoto(db.Model):
+    """A record naming a photo, written by the sync engine whenever a `photos` list changes.
+
+    `vouched`: the user who named it had uploaded the bytes or could already see the photo then.
+    """
+
+    __tablename__ = "record_photos"
+    __table_args__ = (Index("ix_record_photos_sha256", "sha256"),)
+
+    entity: Mapped[str] = mapped_column(String(16), primary_key=True)
+    record_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    linked_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    vouched: Mapped[bool] = mapped_column(Boolean, default=False)
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 ENTITIES: dict[str, type[SyncedRecord]] = {
     "conversation": Conversation,
     "signal": Signal,
     "idea": Idea,
     "followup": Followup,
 }
+
+
+def _default_occurred_at(_mapper, _connection, target) -> None:
+    """Rows written through the ORM (demo data, imports) without `occurred_at` get their created_at."""
+    if target.occurred_at is None:
+        target.occurred_at = target.created_at or utcnow()
+
+
+for _model in (Conversation, Signal, Idea):
+    event.listen(_model, "before_insert", _default_occurred_at)

@@ -64,14 +64,14 @@ def buurt_report(code: str):
 def _signals(code: str, period: reporting.Period, scope: reporting.Scope) -> list[dict]:
     """Return the live signals of the buurt in the period, due first."""
     stmt = (
-        select(Signal.title, Signal.theme, Signal.status, Signal.urgency, Signal.due_date, Signal.created_at,
+        select(Signal.title, Signal.theme, Signal.status, Signal.urgency, Signal.due_date, Signal.occurred_at,
                Organisation.name, func.ST_X(Signal.location), func.ST_Y(Signal.location))
         .outerjoin(Organisation, Organisation.id == Signal.organisation_id)
-        .where(Signal.buurt_code == code, Signal.deleted.is_(False), *period.conditions(Signal.created_at),
+        .where(Signal.buurt_code == code, Signal.deleted.is_(False), *period.conditions(Signal.occurred_at),
                *scope.conditions(Signal))
-        .order_by(Signal.due_date.is_(None), Signal.due_date, Signal.created_at)
+        .order_by(Signal.due_date.is_(None), Signal.due_date, Signal.occurred_at)
     )
-    keys = ("title", "theme", "status", "urgency", "due_date", "created_at", "organisation", "lon", "lat")
+    keys = ("title", "theme", "status", "urgency", "due_date", "occurred_at", "organisation", "lon", "lat")
     return [dict(zip(keys, row)) for row in db.session.execute(stmt)]
 
 
@@ -79,8 +79,8 @@ def _ideas(code: str, period: reporting.Period, scope: reporting.Scope) -> list[
     """Return the live ideas of the buurt in the period, newest first."""
     stmt = (
         select(Idea)
-        .where(Idea.buurt_code == code, Idea.deleted.is_(False), *period.conditions(Idea.created_at),
+        .where(Idea.buurt_code == code, Idea.deleted.is_(False), *period.conditions(Idea.occurred_at),
                *scope.conditions(Idea))
-        .order_by(Idea.created_at.desc())
+        .order_by(Idea.occurred_at.desc())
     )
     return list(db.session.scalars(stmt))
