@@ -250,6 +250,10 @@ def load_envelope(body: Any) -> tuple[str, list[dict]]:
 
 def load_mutation(raw: dict) -> Mutation | Rejection:
     """Validate one mutation (head and entity fields); never raises."""
+    head_errors = problems_by_field({k: v for k, v in raw.items() if k != "fields"})
+    if head_errors:
+        return Rejection(raw["mutation_id"], _str_or_none(raw.get("id")), _str_or_none(raw.get("entity")),
+                         head_errors, raw)
     try:
         head = MUTATION_SCHEMA.load(raw)
     except ValidationError as exc:

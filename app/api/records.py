@@ -174,12 +174,12 @@ class Contact(MethodView):
             exists = db.session.get(ENTITY_MODELS[entity], record_id) is not None
             record = sync_service.visible_record(current_user, entity, record_id)
             granted = record is not None and may_read_contact(current_user, record)
-            if exists:
-                db.session.add(ContactAccess(entity=entity, record_id=record_id, user_id=current_user.id,
-                                             granted=granted))
             rows = db.session.scalars(select(ResidentContact).where(
                 ResidentContact.entity == entity, ResidentContact.record_id == record_id,
             ).order_by(ResidentContact.created_at.desc(), ResidentContact.id.desc())).all() if granted else []
+            if exists and (rows or not granted):
+                db.session.add(ContactAccess(entity=entity, record_id=record_id, user_id=current_user.id,
+                                             granted=granted))
             contacts = [{"name": r.name, "phone": r.phone, "email": r.email, "consent_at": iso(r.consent_at),
                          "purge_after": iso(r.purge_after)} for r in rows]
         if record is None:

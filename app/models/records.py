@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 
 from geoalchemy2 import Geometry
-from sqlalchemy import BigInteger, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, Uuid, event, true
+from sqlalchemy import BigInteger, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, Uuid, true
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from app.extensions import db
@@ -18,6 +18,11 @@ IDEA_STATUSES = ("idea", "in_conversation", "application_submitted", "granted", 
 URGENCIES = ("low", "normal", "high")
 DOMAINS = ("physical", "social", "both")
 SUPPORT_KINDS = ("money", "people", "materials", "space")
+
+
+def received_at(context) -> datetime:
+    """Default of `occurred_at` for rows written without it (demo data, bulk loads): their created_at."""
+    return context.get_current_parameters().get("created_at") or utcnow()
 
 
 class SyncedRecord:
@@ -68,7 +73,7 @@ class Signal(SyncedRecord, Located, db.Model):
     entity_name = "signal"
 
     #: When it was seen or said (as typed on the phone); periods count by this, not created_at.
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True, default=received_at)
     conversation_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -91,7 +96,7 @@ class Idea(SyncedRecord, Located, db.Model):
     entity_name = "idea"
 
     #: When it was said (as typed on the phone); periods count by this, not created_at.
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True, default=received_at)
     conversation_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -199,13 +204,3 @@ ENTITIES: dict[str, type[SyncedRecord]] = {
     "idea": Idea,
     "followup": Followup,
 }
-
-
-def _default_occurred_at(_mapper, _connection, target) -> None:
-    """Rows written through the ORM (demo data, imports) without `occurred_at` get their created_at."""
-    if target.occurred_at is None:
-        target.occurred_at = target.created_at or utcnow()
-
-
-for _model in (Conversation, Signal, Idea):
-    event.listen(_model, "before_insert", _default_occurred_at)
