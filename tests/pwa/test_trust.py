@@ -58,6 +58,15 @@ def push_signal(api_client, **fields) -> str:
     return signal_id
 
 
+def signed_in_phone(phone, make_user) -> tuple:
+    """A phone context and page, signed in as a new field worker of Erfgoedkwartier and synced once."""
+    worker, password = make_user("field_worker", buurten=[ASSEN_BUURT])
+    context = phone()
+    page = context.new_page()
+    sign_in(page, worker.email, password)
+    return context, page
+
+
 def test_money_rules_in_the_browser(phone, live_server):
     page = phone().new_page()
     page.goto("/app/")
@@ -84,10 +93,7 @@ def test_money_rules_in_the_browser(phone, live_server):
 
 
 def test_idea_budget_in_dutch_shows_what_is_saved(phone, make_user):
-    worker, password = make_user("field_worker", buurten=[ASSEN_BUURT])
-    context = phone()
-    page = context.new_page()
-    sign_in(page, worker.email, password)
+    context, page = signed_in_phone(phone, make_user)
     context.set_offline(True)
     page.goto("/app/#/idee/nieuw")
     expect(page.locator("#loc-buurt")).to_have_text("Erfgoedkwartier")
@@ -117,10 +123,7 @@ def test_idea_budget_in_dutch_shows_what_is_saved(phone, make_user):
 
 def test_when_defaults_to_opening_time_and_travels_with_the_mutation(phone, make_user):
     """Logged offline on Friday, still in the outbox on Monday: the mutation says Friday."""
-    worker, password = make_user("field_worker", buurten=[ASSEN_BUURT])
-    context = phone()
-    page = context.new_page()
-    sign_in(page, worker.email, password)
+    context, page = signed_in_phone(phone, make_user)
     context.set_offline(True)
     friday = datetime(2026, 11, 27, 10, 2, 30, tzinfo=AMSTERDAM)
     page.clock.set_fixed_time(friday)
@@ -163,10 +166,7 @@ def test_when_defaults_to_opening_time_and_travels_with_the_mutation(phone, make
 
 def test_logged_offline_on_friday_synced_later_is_dated_friday(phone, make_user, api):
     """End to end: the server keeps the phone's time of observation and counts the signal on Friday."""
-    worker, password = make_user("field_worker", buurten=[ASSEN_BUURT])
-    context = phone()
-    page = context.new_page()
-    sign_in(page, worker.email, password)
+    context, page = signed_in_phone(phone, make_user)
     context.set_offline(True)
     today = datetime.now(AMSTERDAM).date()
     friday = today - timedelta(days=(today.weekday() - 4) % 7 or 7)  # the last Friday before today
