@@ -57,7 +57,10 @@ def _register_blueprints(app: Flask) -> None:
     from app import health, vocabulary  # noqa: PLC0415 - views import models, which need the db object
     from app.accounts import api as accounts_api  # noqa: PLC0415
     from app.accounts import organisations, pages, themes  # noqa: PLC0415
+    from app.beheer import api as beheer_api  # noqa: PLC0415
     from app.beheer import buurten as beheer_buurten  # noqa: PLC0415
+    from app.beheer import pages as beheer_pages  # noqa: PLC0415
+    from app.beheer import password_page  # noqa: PLC0415
     from app.buurten import api as buurten_api  # noqa: PLC0415
     from app.field import pwa, vendor  # noqa: PLC0415
     from app.map import api as map_api  # noqa: PLC0415
@@ -70,7 +73,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.sync import attachments  # noqa: PLC0415
 
     for module in (accounts_api, organisations, themes, buurten_api, records_api, sync_api, attachments,
-                   signals, map_api, reports_api, exports_api):
+                   signals, map_api, reports_api, exports_api, beheer_api):
         smorest_api.register_blueprint(module.blp)
-    for module in (pages, map_pages, dashboard, buurt_report, beheer_buurten, pwa, vendor, vocabulary, health):
+    for module in (pages, map_pages, dashboard, buurt_report, beheer_buurten, beheer_pages, password_page, pwa,
+                   vendor, vocabulary, health):
         app.register_blueprint(module.blp)

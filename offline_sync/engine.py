@@ -98,6 +98,8 @@ class SyncContext:
     is_buurt: Callable[[str], bool]
     #: Optional batch form of `locate`, for many points at once: [(lon, lat, accuracy_m)] -> codes.
     locate_many: Callable[[list[tuple[float, float, float | None]]], list[str | None]] | None = None
+    #: Theme codes that are no longer offered: kept on old records, refused on new ones.
+    retired_themes: frozenset[str] = frozenset()
     #: Of these photo hashes, the ones the actor already holds or may see (see docs/security.md).
     vouch_photos: Callable[[set[str]], set[str]] | None = None
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
@@ -262,6 +264,7 @@ class _Batch:
         if m.entity in INITIAL_STATUS and fields.get("status", INITIAL_STATUS[m.entity]) != INITIAL_STATUS[m.entity]:
             raise Rejected({"status": [f"Een nieuw record begint met status '{INITIAL_STATUS[m.entity]}'."]})
         self._check_references(fields)
+        self._check_themes(fields)
         if "assignee" in ENTITY_FIELDS[m.entity] and fields.get("assignee") is not None:
             self._check_assignee(fields.get("organisation"), fields["assignee"])
         if "occurred_at" in ENTITY_FIELDS[m.entity]:
@@ -308,6 +311,13 @@ class _Batch:
             errors["assignee"] = ["Onbekende gebruiker."]
         if errors:
             raise Rejected(errors)
+
+    def _check_themes(self, fields: Mapping[str, Any]) -> None:
+        """A new record may not use a retired theme."""
+        used = set(fields.get("themes") or ()) | ({fields["theme"]} if fields.get("theme") else set())
+        if retired := sorted(used & self.ctx.retired_themes):
+            name = "themes" if "themes" in fields else "theme"
+            raise Rejected({name: [f"Thema {', '.join(retired)} wordt niet meer aangeboden."]})
 
     def _check_assignee(self, organisation: str | None, assignee: str | None) -> None:
         """Only team members of the owning organisation, managers and admins assign, and only to a

@@ -73,6 +73,14 @@ SIGNAL_MOVED: dict[str, str] = {
     "not_actionable": "Niet uitvoerbaar verklaard",
 }
 
+#: A person's role in Muurtje (what they may see and do: docs/security.md).
+ROLE: dict[str, str] = {
+    "field_worker": "Wijkcoördinator",
+    "team": "Teamlid",
+    "manager": "Manager",
+    "admin": "Beheerder",
+}
+
 ORGANISATION_KIND: dict[str, str] = {
     "gemeente": "Gemeente",
     "woningcorporatie": "Woningcorporatie",
@@ -108,6 +116,7 @@ def as_json() -> dict:
         "signal_action": SIGNAL_ACTION,
         "signal_moved": SIGNAL_MOVED,
         "organisation_kind": ORGANISATION_KIND,
+        "role": ROLE,
         "theme_domain": THEME_DOMAIN,
         "open_signal_statuses": list(OPEN_SIGNAL_STATUSES),
     }

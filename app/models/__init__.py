@@ -2,6 +2,7 @@
 
 from app.config import ROLES as ROLES_ORDER
 from app.models.accounts import BuurtAssignment, DeviceToken, Organisation, User, WebSession
+from app.models.admin import AdminAction
 from app.models.aggregates import GRID_SCALE, GRID_ZOOM, SignalGridCount
 from app.models.history import (
     QuarantinedMutation,
@@ -33,6 +34,7 @@ __all__ = [
     "ENTITIES",
     "GRID_SCALE",
     "GRID_ZOOM",
+    "AdminAction",
     "Attachment",
     "AttachmentUpload",
     "Buurt",

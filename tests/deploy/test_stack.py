@@ -151,10 +151,9 @@ def test_killing_an_app_node_while_devices_push_applies_every_mutation_once(stac
 
 
 def test_field_app_installs_and_syncs_over_https(stack, people, browser):
+    from tests.conftest import CHROMIUM_ARGS
     from tests.pwa.conftest import ASSEN, sign_in
     from tests.pwa.test_field_app import log_conversation_with_signal
-
-    from tests.conftest import CHROMIUM_ARGS
 
     # Service workers need a certificate the browser accepts: this one trusts the test's own.
     chromium = browser.browser_type.launch(executable_path="/usr/bin/chromium",
