@@ -21,6 +21,7 @@ from app.errors import ApiError
 from app.extensions import db
 from app.models import (
     ENTITIES,
+    Budget,
     Organisation,
     QuarantinedMutation,
     RecordChange,
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
 
 REGISTRY = engine.Registry(
     records=ENTITIES, change=RecordChange, conflict=RecordConflict, client=SyncClient, mutation=SyncMutation,
-    quarantine=QuarantinedMutation, organisation=Organisation, user=User,
+    quarantine=QuarantinedMutation, organisation=Organisation, user=User, budget=Budget,
 )
 
 

@@ -14,6 +14,9 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_lo
 from offline_sync.records import ENTITY_FIELDS, to_wire
 from offline_sync.workflow import TRANSITIONS
 
+#: Kinds of bijeenkomst; the requirements an application meets (collectief; verbindt fysiek en sociaal).
+GATHERING_KINDS = ("stamppot", "bbq", "buurtfeest", "inloop", "other")
+REQUIREMENTS = ("collective", "physical_social")
 SCHEMA_VERSION = 1
 MAX_MUTATIONS = 500
 MAX_PUSH_BYTES = 2 * 1024 * 1024
@@ -77,6 +80,7 @@ class ConversationFields(LocatedFields):
     themes = fields.List(fields.String(validate=validate.Length(min=1, max=64)), validate=validate.Length(max=50))
     summary = _text(4000)
     follow_up_needed = fields.Boolean()
+    gathering_id = fields.UUID(allow_none=True)
 
 
 class SignalFields(LocatedFields):
@@ -104,6 +108,24 @@ class IdeaFields(LocatedFields):
     budget_granted_cents = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0))
     status = _status("idea")
     photos = fields.List(fields.String(validate=SHA256), validate=validate.Length(max=50))
+    budget_id = fields.UUID(allow_none=True)
+    budget_spent_cents = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0))
+    requirements = fields.List(fields.String(validate=validate.OneOf(REQUIREMENTS)), validate=validate.Length(max=2))
+
+
+class GatheringFields(LocatedFields):
+    class Meta:
+        unknown = RAISE
+        exclude = ("resident_contact",)  # a bijeenkomst keeps no resident's contact details
+
+    occurred_at = fields.AwareDateTime(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(GATHERING_KINDS))
+    title = _text(200)
+    attendance_count = fields.Integer(strict=True, validate=validate.Range(min=0, max=100_000))
+    organisations = fields.List(fields.UUID(), validate=validate.Length(max=50))
+    notes = _text(20_000)
+    idea_id = fields.UUID(allow_none=True)
+    ended_at = fields.AwareDateTime(allow_none=True)
 
 
 class FollowupFields(WireSchema):
@@ -119,6 +141,7 @@ FIELD_SCHEMAS: dict[str, Schema] = {
     "conversation": ConversationFields(),
     "signal": SignalFields(),
     "idea": IdeaFields(),
+    "gathering": GatheringFields(),
     "followup": FollowupFields(),
 }
 

@@ -23,10 +23,11 @@ from app.models import ContactAccess, Followup, RecordChange, RecordConflict, Re
 from offline_sync.records import iso, record_dict
 from offline_sync.schemas import load_fields
 
-blp = Blueprint("records", __name__, url_prefix="/api/v1", description="Gesprekken, signalen, ideeën, opvolgingen")
+blp = Blueprint("records", __name__, url_prefix="/api/v1", description="Gesprekken, signalen, ideeën, bijeenkomsten, opvolgingen")
 
-ANY_ENTITY = "<any(conversations, signals, ideas, followups):entities>"
-EDITABLE = "<any(conversations, signals, ideas):entities>"
+ANY_ENTITY = "<any(conversations, signals, ideas, gatherings, followups):entities>"
+EDITABLE = "<any(conversations, signals, ideas, gatherings):entities>"
+WITH_CONTACT = "<any(conversations, signals, ideas):entities>"
 FOLLOWED = "<any(signals, ideas):entities>"
 
 
@@ -148,7 +149,7 @@ class History(MethodView):
             "changed_at": iso(c.changed_at), "source": c.source, "changes": c.changes} for c in rows]}
 
 
-@blp.route(f"/{EDITABLE}/<uuid:record_id>/contact")
+@blp.route(f"/{WITH_CONTACT}/<uuid:record_id>/contact")
 class Contact(MethodView):
     @login_required
     @blp.response(200)

@@ -12,9 +12,11 @@ from app.models.history import (
     SyncSequence,
 )
 from app.models.places import DEFAULT_THEMES, THEME_DOMAINS, Buurt, Theme
+from app.models.programme import Budget
 from app.models.records import (
     DOMAINS,
     ENTITIES,
+    GATHERING_KINDS,
     IDEA_STATUSES,
     SETTINGS,
     SIGNAL_STATUSES,
@@ -24,6 +26,7 @@ from app.models.records import (
     ContactAccess,
     Conversation,
     Followup,
+    Gathering,
     Idea,
     ResidentContact,
     Signal,
@@ -36,6 +39,7 @@ __all__ = [
     "DOMAINS",
     "ROLES_ORDER",
     "ENTITIES",
+    "GATHERING_KINDS",
     "GRID_SCALE",
     "GRID_ZOOM",
     "IDEA_STATUSES",
@@ -46,12 +50,14 @@ __all__ = [
     "THEME_DOMAINS",
     "URGENCIES",
     "Attachment",
+    "Budget",
     "Buurt",
     "BuurtAssignment",
     "ContactAccess",
     "Conversation",
     "DeviceToken",
     "Followup",
+    "Gathering",
     "Idea",
     "Organisation",
     "QuarantinedMutation",
