@@ -60,3 +60,11 @@ def _register_blueprints(app: Flask) -> None:
                 smorest_api.register_blueprint(blueprint)
             elif isinstance(blueprint, Blueprint):
                 app.register_blueprint(blueprint)
+    _register_features(app)
+
+
+def _register_features(app: Flask) -> None:
+    """Register the blueprints of the feature packages explicitly."""
+    from app.budget import api as budget_api  # noqa: PLC0415 - imports models
+
+    smorest_api.register_blueprint(budget_api.blp)
