@@ -66,5 +66,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_features(app: Flask) -> None:
     """Register the blueprints of the feature packages explicitly."""
     from app.budget import api as budget_api  # noqa: PLC0415 - imports models
+    from app.budget import pages as budget_pages  # noqa: PLC0415
 
     smorest_api.register_blueprint(budget_api.blp)
+    app.register_blueprint(budget_pages.blp)

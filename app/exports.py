@@ -48,6 +48,9 @@ IDEA_STATUS_LABELS = {"idea": "Idee", "in_conversation": "In gesprek", "applicat
                       "granted": "Toegekend", "declined": "Afgewezen", "realised": "Gerealiseerd"}
 SUPPORT_LABELS = {"money": "Geld", "people": "Mensen", "materials": "Materialen", "space": "Ruimte"}
 PARENT_LABELS = {"signal": "Signaal", "idea": "Idee"}
+REQUIREMENT_LABELS = {"collective": "Collectief", "physical_social": "Verbindt fysiek en sociaal"}
+GATHERING_KIND_LABELS = {"stamppot": "Stamppotavond", "bbq": "BBQ", "buurtfeest": "Buurtfeest", "inloop": "Inloop",
+                         "other": "Anders"}
 STATUS_LABELS = {**SIGNAL_STATUS_LABELS, **IDEA_STATUS_LABELS}
 
 

@@ -8,6 +8,7 @@ commits money, the state of the budget as read under a lock inside the write tra
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +40,26 @@ def euro(cents: int) -> str:
     sign = "-" if cents < 0 else ""
     whole, part = divmod(abs(int(cents)), 100)
     return f"€ {sign}{whole:,}".replace(",", ".") + f",{part:02d}"
+
+
+_EURO = re.compile(r"^(?P<whole>\d{1,3}(?:\.\d{3})+|\d+)(?:,(?P<cents>\d{1,2}))?$")
+MAX_EURO_CENTS = 10**13
+
+
+def parse_euro(text: str) -> int:
+    """Return the cents of an amount in Dutch notation ("1.500", "€ 1.500,00", "450,5"); ValueError in Dutch.
+
+    The thousands separator is a dot, the decimal separator a comma (also "1500" and "1500,-").
+    """
+    value = text.strip().replace("\u00a0", " ").removeprefix("€").strip().replace(" ", "")
+    value = value.removesuffix(",-").removesuffix(",--")
+    match = _EURO.match(value)
+    if not match:
+        raise ValueError(f"'{text.strip()}' is geen bedrag; schrijf het als 1.500,00.")
+    cents = int(match["whole"].replace(".", "")) * 100 + int((match["cents"] or "0").ljust(2, "0"))
+    if cents > MAX_EURO_CENTS:
+        raise ValueError("Dat bedrag is te groot.")
+    return cents
 
 
 def commits_budget(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:

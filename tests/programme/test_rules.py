@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from offline_sync.budget import BudgetState, check_idea, commits_budget, euro
+from offline_sync.budget import BudgetState, check_idea, commits_budget, euro, parse_euro
 from offline_sync.schemas import Mutation, Rejection, load_mutation, missing_required
 from offline_sync.workflow import Transition, check_transition
 
@@ -126,3 +126,18 @@ def test_conversation_and_idea_gain_programme_fields():
     assert isinstance(idea, Mutation)
     bad = _mutation("idea", {"requirements": ["cheap"], "budget_spent_cents": -1})
     assert isinstance(bad, Rejection) and set(bad.errors) == {"requirements", "budget_spent_cents"}
+
+
+@pytest.mark.parametrize(("text", "cents"), [
+    ("1.500,00", 150_000), ("€ 1.500,00", 150_000), ("1500", 150_000), ("450", 45_000), ("450,5", 45_050),
+    ("€\u00a0450,00", 45_000), ("1.234.567,89", 123_456_789), ("0,05", 5), ("25,-", 2_500), (" 12 ", 1_200),
+])
+def test_parse_euro(text, cents):
+    assert parse_euro(text) == cents
+    assert parse_euro(euro(cents)) == cents
+
+
+@pytest.mark.parametrize("text", ["", "abc", "1,500.00", "1.50", "12,345", "-5", "1.5000", "10**20"])
+def test_parse_euro_refuses(text):
+    with pytest.raises(ValueError, match="bedrag"):
+        parse_euro(text)
