@@ -39,7 +39,7 @@ class BudgetOut(Schema):
     amount_cents = fields.Integer()
     wijk_code = fields.String(allow_none=True)
     wijk_name = fields.String(allow_none=True)
-    granted_cents = fields.Integer(metadata={"description": "Som van toegekend over ideeën (toegekend of gerealiseerd)."})
+    granted_cents = fields.Integer(metadata={"description": "Som toegekend over ideeën (toegekend, gerealiseerd)."})
     spent_cents = fields.Integer(metadata={"description": "Som van besteed over die ideeën."})
     remaining_cents = fields.Integer(metadata={"description": "amount_cents - granted_cents"})
     requested_cents = fields.Integer(metadata={"description": "Gevraagd in aanvragen die op een besluit wachten."})
