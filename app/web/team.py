@@ -8,8 +8,20 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_login import current_user
 from sqlalchemy import select
 
+from app import sync_service
 from app.extensions import db
-from app.models import DOMAINS, SIGNAL_STATUSES, URGENCIES, Buurt, Organisation, Signal, Theme
+from app.models import (
+    DOMAINS,
+    SIGNAL_STATUSES,
+    URGENCIES,
+    Buurt,
+    Followup,
+    Organisation,
+    RecordChange,
+    Signal,
+    Theme,
+    User,
+)
 from offline_sync.workflow import TRANSITIONS
 
 blp = Blueprint("team", __name__)
@@ -25,6 +37,10 @@ ACTION_LABELS = {
     "referred": "Doorverwijzen", "done": "Afronden", "not_actionable": "Niet uitvoerbaar",
 }
 URGENCY_LABELS = {"low": "Laag", "normal": "Normaal", "high": "Hoog"}
+SETTING_LABELS = {
+    "street": "Muurtje / op straat", "bic": "BIC", "home_visit": "Achter de voordeur", "gathering": "Bijeenkomst",
+    "phone": "Telefoon", "other": "Anders",
+}
 DOMAIN_LABELS = {"physical": "Fysiek", "social": "Sociaal", "both": "Fysiek en sociaal"}
 
 
@@ -73,17 +89,33 @@ def signal_detail(signal_id: uuid.UUID):
         "urgency_labels": URGENCY_LABELS,
         "domain_labels": DOMAIN_LABELS,
         "theme_labels": dict(labels["themes"]),
-        "buurt_names": _buurt_name_of(signal_id),
+        "setting_labels": SETTING_LABELS,
+        # Names only for a signal this user may see (the API answers the rest).
+        **(_names_for(signal_id) if sync_service.visible_record(current_user, "signal", signal_id) else
+           {"buurt_names": {}, "people": {}}),
     }
     return render_template("team_signal.html", signal_id=str(signal_id), workflow=workflow)
 
 
-def _buurt_name_of(signal_id: uuid.UUID) -> dict[str, str]:
-    """Return {code: "name (wijk)"} for the buurt of a signal, so the page shows a name, not a code."""
-    row = db.session.execute(
-        select(Buurt.code, Buurt.name, Buurt.wijk_name).join(Signal, Signal.buurt_code == Buurt.code)
-        .where(Signal.id == signal_id)
-    ).first()
-    if row is None:
-        return {}
-    return {row.code: f"{row.name} ({row.wijk_name})" if row.wijk_name else row.name}
+def _names_for(signal_id: uuid.UUID) -> dict:
+    """Return the names the page shows instead of ids and codes.
+
+    `buurt_names`: {code: "name (wijk)"} for every buurt the signal has been in. `people`: {user id:
+    {name, organisation}} for everyone in its history and follow-up log, so the log says who did what
+    even when that person is no team member (a field worker, a manager).
+    """
+    history = db.session.execute(select(RecordChange.changed_by_id, RecordChange.changes).where(
+        RecordChange.entity == "signal", RecordChange.record_id == signal_id)).all()
+    codes = {code for _, changes in history for code in (changes or {}).get("buurt_code", []) if code}
+    user_ids = {user_id for user_id, _ in history if user_id}
+    user_ids |= set(db.session.scalars(select(Followup.created_by_id).where(
+        Followup.parent_entity == "signal", Followup.parent_id == signal_id)))
+    user_ids |= set(db.session.scalars(select(Signal.created_by_id).where(Signal.id == signal_id)))
+    codes |= {c for c in db.session.scalars(select(Signal.buurt_code).where(Signal.id == signal_id)) if c}
+    buurten = db.session.execute(select(Buurt.code, Buurt.name, Buurt.wijk_name).where(Buurt.code.in_(codes))).all()
+    users = db.session.scalars(select(User).where(User.id.in_([u for u in user_ids if u]))).all()
+    return {
+        "buurt_names": {b.code: f"{b.name} ({b.wijk_name})" if b.wijk_name else b.name for b in buurten},
+        "people": {str(u.id): {"name": u.name, "organisation": u.organisation.name if u.organisation else None}
+                   for u in users},
+    }
