@@ -21,8 +21,10 @@ export const IDEA_STATUS = {
   idea: "Idee", in_conversation: "In gesprek", application_submitted: "Aanvraag ingediend",
   granted: "Toegekend", declined: "Afgewezen", realised: "Gerealiseerd",
 };
-export const ENTITY_LABEL = { conversation: "Gesprek", signal: "Signaal", idea: "Idee", followup: "Opvolging" };
-export const ENTITY_PATH = { conversation: "gesprek", signal: "signaal", idea: "idee" };
+export const ENTITY_LABEL = {
+  conversation: "Gesprek", signal: "Signaal", idea: "Idee", gathering: "Bijeenkomst", followup: "Opvolging",
+};
+export const ENTITY_PATH = { conversation: "gesprek", signal: "signaal", idea: "idee", gathering: "bijeenkomst" };
 
 export const FIELD_LABELS = {
   occurred_at: "Wanneer", setting: "Waar", residents_count: "Aantal bewoners", themes: "Thema's",
@@ -30,6 +32,8 @@ export const FIELD_LABELS = {
   title: "Titel", description: "Toelichting", theme: "Thema", domain: "Domein", urgency: "Urgentie",
   status: "Status", photos: "Foto's", initiators_count: "Aantal initiatiefnemers", support: "Gevraagde steun",
   budget_requested_cents: "Gevraagd budget", resident_contact: "Contactgegevens bewoner",
+  budget_granted_cents: "Toegekend budget", budget_spent_cents: "Besteed", budget_id: "Budget",
+  requirements: "Voorwaarden", kind: "Soort bijeenkomst", attendance_count: "Aanwezig", gathering_id: "Bijeenkomst",
   conversation_id: "Gesprek", _schema: "Algemeen", op: "Actie", base_version: "Versie",
 };
 
@@ -106,6 +110,7 @@ export function recordTitle(record) {
     const summary = (v.summary || "").trim();
     return `${setting}${summary ? ` – ${summary.slice(0, 60)}${summary.length > 60 ? "…" : ""}` : ""}`;
   }
+  if (record.entity === "gathering") return v.title || `Bijeenkomst (${v.attendance_count || 0} aanwezig)`;
   return v.title || "(zonder titel)";
 }
 

@@ -1,6 +1,7 @@
 // Screen: an idea (a residents' initiative for their buurt), on its own or from a conversation.
 import { renderItemForm } from "../itemform.js";
 import { formatEuro, parseEuro } from "../money.js";
+import { decisionBlock, fillDecision } from "../programme.js";
 import { checkChips, esc, IDEA_STATUS, stepper, SUPPORT } from "../ui.js";
 
 const spec = {
@@ -19,8 +20,10 @@ const spec = {
         value="${v.budget_requested_cents == null ? "" : esc(formatEuro(v.budget_requested_cents))}">
       <p class="hint" id="budget_requested-preview" aria-live="polite"></p>
       <p class="field-error" data-error-for="budget_requested_cents" hidden></p></div>
-    ${v.status ? `<p class="field">Status: <strong data-live="status">${esc(IDEA_STATUS[v.status] || v.status)}</strong></p>` : ""}`,
-  wire(form) {
+    ${v.status ? `<p class="field">Status: <strong data-live="status">${esc(IDEA_STATUS[v.status] || v.status)}</strong></p>` : ""}
+    ${decisionBlock(v)}`,
+  wire(form, _themes, view) {
+    fillDecision(form, view);
     // Say what will be saved while typing, so "750,50" is never a surprise in the report.
     const input = form.querySelector("#budget_requested");
     const preview = form.querySelector("#budget_requested-preview");
