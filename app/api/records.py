@@ -23,7 +23,8 @@ from app.models import ContactAccess, Followup, RecordChange, RecordConflict, Re
 from offline_sync.records import iso, record_dict
 from offline_sync.schemas import load_fields
 
-blp = Blueprint("records", __name__, url_prefix="/api/v1", description="Gesprekken, signalen, ideeën, bijeenkomsten, opvolgingen")
+blp = Blueprint("records", __name__, url_prefix="/api/v1",
+                description="Gesprekken, signalen, ideeën, bijeenkomsten, opvolgingen")
 
 ANY_ENTITY = "<any(conversations, signals, ideas, gatherings, followups):entities>"
 EDITABLE = "<any(conversations, signals, ideas, gatherings):entities>"

@@ -19,8 +19,8 @@ def test_idea_and_gathering_exports(api):
     assert grant(manager, idea, budget["id"], 45_000).status_code == 200
     gathering = new_id()
     push(worker, new_id(), [upsert(1, "gathering", gathering, {
-        "kind": "bbq", "occurred_at": "2026-07-01T18:00:00+02:00", "attendance_count": 31, "location": point_in(BUURT_A),
-        "title": "=BBQ"})])
+        "kind": "bbq", "occurred_at": "2026-07-01T18:00:00+02:00", "attendance_count": 31,
+        "location": point_in(BUURT_A), "title": "=BBQ"})])
 
     xlsx = manager.get("/api/v1/exports/ideas?format=xlsx&from=2026-01-01&to=2026-12-31")
     assert xlsx.status_code == 200
@@ -32,8 +32,8 @@ def test_idea_and_gathering_exports(api):
     assert row["Budget"].value == "Buurtbudget 2026" and row["Status"].value == "Toegekend"
     assert row["Voorwaarden"].value == "Collectief; Verbindt fysiek en sociaal"
 
-    rows = list(csv.DictReader(io.StringIO(manager.get("/api/v1/exports/ideas").get_data(as_text=True).lstrip("\ufeff")),
-                               delimiter=";"))
+    text = manager.get("/api/v1/exports/ideas").get_data(as_text=True).lstrip("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     assert rows[0]["Gevraagd budget (eurocent)"] == "150000" and rows[0]["Toegekend budget (eurocent)"] == "45000"
 
     doc = json.loads(manager.get("/api/v1/exports/gatherings?format=geojson").get_data())

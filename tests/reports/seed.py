@@ -73,8 +73,8 @@ def seed_records(codes: list[str], organisations: dict, users: dict, n: int = 60
                "created_by": users[org],
                "budget_requested_cents": rng.choice((None, rng.randrange(1000, 200_000))),
                "budget_granted_cents": rng.randrange(500, 100_000) if status in ("granted", "realised") else None}
-        rec["budget_spent_cents"] = (extra.randrange(0, rec["budget_granted_cents"])
-                                     if status == "realised" or (status == "granted" and extra.random() < 0.3) else None)
+        spends = status == "realised" or (status == "granted" and extra.random() < 0.3)
+        rec["budget_spent_cents"] = extra.randrange(0, rec["budget_granted_cents"]) if spends else None
         seeded["idea"].append(rec)
         db.session.add(Idea(
             id=rec["id"], buurt_code=code, created_at=rec["created_at"], title=f"Idee {rng.random():.4f}",
