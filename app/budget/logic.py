@@ -10,13 +10,14 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, or_, select
 
 from app.extensions import db
-from app.models import Budget, Buurt, Conversation, Idea
-from app.reporting import LOCAL_TZ
+from app.models import Budget, Buurt, Conversation, Gathering, Idea, Signal
+from app.reporting import LOCAL_TZ, Period, Scope
 from offline_sync.budget import APPLICATION, COMMITTED_STATUSES
 
 FIGURES = ("requested_cents", "granted_cents", "spent_cents", "applications", "granted_ideas")
@@ -154,3 +155,69 @@ def ideas_of(budget: Budget, statuses: tuple[str, ...]) -> list[QueueItem]:
 def lock_budget(budget_id: uuid.UUID) -> Budget | None:
     """Return a budget with its row locked until the transaction ends (FOR UPDATE on PostgreSQL)."""
     return db.session.scalar(select(Budget).where(Budget.id == budget_id).with_for_update())
+
+
+@dataclass
+class GatheringYield:
+    """A bijeenkomst with what came from it: its conversations, and the signals and ideas raised in them."""
+
+    gathering: Gathering
+    buurt_name: str | None
+    conversations: int = 0
+    residents: int = 0
+    signals: list = field(default_factory=list)
+    ideas: list = field(default_factory=list)
+
+
+def gatherings_with_yield(period: Period, scope: Scope, buurt_code: str | None = None) -> list[GatheringYield]:
+    """Return the live bijeenkomsten of a period (by occurred_at), newest first, with what came from them."""
+    stmt = select(Gathering, Buurt.name).outerjoin(Buurt, Buurt.code == Gathering.buurt_code).where(
+        Gathering.deleted.is_(False), *period.conditions(Gathering.occurred_at), *scope.conditions(Gathering))
+    if buurt_code is not None:
+        stmt = stmt.where(Gathering.buurt_code == buurt_code)
+    items = {g.id: GatheringYield(g, name) for g, name in db.session.execute(stmt.order_by(
+        Gathering.occurred_at.desc(), Gathering.id))}
+    if not items:
+        return []
+    conversations = db.session.execute(select(Conversation.id, Conversation.gathering_id, Conversation.residents_count)
+                                       .where(Conversation.deleted.is_(False),
+                                              Conversation.gathering_id.in_(list(items)))).all()
+    gathering_of = {}
+    for conversation_id, gathering_id, residents in conversations:
+        items[gathering_id].conversations += 1
+        items[gathering_id].residents += residents or 0
+        gathering_of[conversation_id] = gathering_id
+    if gathering_of:
+        for model, attribute in ((Signal, "signals"), (Idea, "ideas")):
+            rows = db.session.execute(select(model.conversation_id, model.id, model.title, model.status).where(
+                model.deleted.is_(False), model.conversation_id.in_(list(gathering_of))).order_by(model.created_at))
+            for conversation_id, record_id, title, status in rows:
+                getattr(items[gathering_of[conversation_id]], attribute).append(
+                    {"id": record_id, "title": title, "status": status})
+    return list(items.values())
+
+
+def budget_by_wijk(year: int) -> list[dict]:
+    """Return per wijk, for the ideas of a year's budgets: requested, granted, spent, and what its own budget has left.
+
+    Requested counts the applications (also those still without a budget, by the year they were made)
+    and every later status; granted and spent the granted and realised ideas.
+    """
+    of_year = select(Budget.id).where(Budget.year == year)
+    committed = Idea.status.in_(COMMITTED_STATUSES)
+    asked = Idea.status.in_((APPLICATION, *COMMITTED_STATUSES, "declined"))
+    rows = db.session.execute(
+        select(Buurt.wijk_code, func.max(Buurt.wijk_name),
+               _sum_if(asked, func.coalesce(Idea.budget_requested_cents, 0)),
+               _sum_if(committed, func.coalesce(Idea.budget_granted_cents, 0)),
+               _sum_if(committed, func.coalesce(Idea.budget_spent_cents, 0)))
+        .select_from(Idea).outerjoin(Buurt, Buurt.code == Idea.buurt_code)
+        .where(Idea.deleted.is_(False), or_(Idea.budget_id.in_(of_year), and_(
+            Idea.budget_id.is_(None), Idea.status == APPLICATION, *Period(date(year, 1, 1), date(year, 12, 31))
+            .conditions(Idea.created_at))))
+        .group_by(Buurt.wijk_code).order_by(Buurt.wijk_code))
+    own = {b["wijk_code"]: b for b in budgets(year) if b["wijk_code"]}
+    return [{"wijk_code": code, "wijk_name": name or "Onbekend", "requested_cents": int(requested),
+             "granted_cents": int(granted), "spent_cents": int(spent),
+             "remaining_cents": own[code]["remaining_cents"] if code in own else None}
+            for code, name, requested, granted, spent in rows]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
+from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
@@ -24,10 +25,17 @@ from app.budget import logic
 from app.budget.api import create_budget
 from app.database import write_transaction
 from app.errors import ApiError
-from app.exports import IDEA_STATUS_LABELS, REQUIREMENT_LABELS, SETTING_LABELS, SUPPORT_LABELS
+from app.exports import (
+    GATHERING_KIND_LABELS,
+    IDEA_STATUS_LABELS,
+    REQUIREMENT_LABELS,
+    SETTING_LABELS,
+    SIGNAL_STATUS_LABELS,
+    SUPPORT_LABELS,
+)
 from app.extensions import db
 from app.models import Attachment, Budget
-from app.reporting import local_today
+from app.reporting import Period, local_today, scope_for
 from offline_sync.budget import APPLICATION, COMMITTED_STATUSES, euro, parse_euro
 
 blp = Blueprint("budget", __name__, template_folder="templates")
@@ -231,3 +239,28 @@ def _store_photo(data: bytes) -> str:
             db.session.add(Attachment(sha256=sha, content_type=content_type, size_bytes=len(clean), width=width,
                                       height=height, data=clean, created_by_id=current_user.id))
     return sha
+
+
+TEAM_ROLES = ("team", "manager", "admin")
+
+
+@blp.get("/bijeenkomsten")
+def gatherings():
+    """List a year's bijeenkomsten per buurt with attendance and the conversations, signals and ideas from them."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("web.login_page", next=request.full_path.rstrip("?")))
+    scope = scope_for(current_user)
+    if scope is None or current_user.role not in TEAM_ROLES:
+        abort(403)
+    try:
+        year = int(request.args.get("jaar", local_today().year))
+    except ValueError:
+        year = local_today().year
+    year = min(2200, max(1900, year))
+    items = logic.gatherings_with_yield(Period(date(year, 1, 1), date(year, 12, 31)), scope)
+    per_buurt: dict = {}
+    for item in items:
+        per_buurt.setdefault(item.buurt_name or "Onbekende buurt", []).append(item)
+    return _render("budget/gatherings.html", year=year, per_buurt=sorted(per_buurt.items()),
+                   total=len(items), attendance=sum(i.gathering.attendance_count for i in items),
+                   kinds=GATHERING_KIND_LABELS, signal_status=SIGNAL_STATUS_LABELS)

@@ -10,10 +10,11 @@ from sqlalchemy import func, select
 
 from app import reporting
 from app.api.reports import PeriodQuery
+from app.budget.logic import gatherings_with_yield
 from app.buurt_svg import buurt_svg
 from app.database import reads_from_replica
 from app.errors import ApiError
-from app.exports import IDEA_STATUS_LABELS, SIGNAL_STATUS_LABELS, URGENCY_LABELS
+from app.exports import GATHERING_KIND_LABELS, IDEA_STATUS_LABELS, SIGNAL_STATUS_LABELS, URGENCY_LABELS
 from app.extensions import db
 from app.models import Buurt, Idea, Organisation, Signal
 
@@ -53,6 +54,8 @@ def buurt_report(code: str):
         theme_labels=labels,
         open_signals=open_signals,
         ideas=_ideas(code, period, scope),
+        gatherings=gatherings_with_yield(period, scope, code),
+        gathering_kinds=GATHERING_KIND_LABELS,
         svg=buurt_svg(to_shape(buurt.geom), dots, f"Kaart van {buurt.name} met signalen"),
         signal_status=SIGNAL_STATUS_LABELS,
         idea_status=IDEA_STATUS_LABELS,
