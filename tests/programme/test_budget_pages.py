@@ -96,3 +96,52 @@ def test_review_queue_grant_decline_ask_and_realise(api):
     changes, _, _ = pull_all(worker)
     texts = {c["record"]["text"] for c in changes if c["entity"] == "followup"}
     assert {"Kunnen jullie de helft zelf ophalen?", "Niet collectief."} <= texts
+
+
+def test_gatherings_page_dashboard_and_buurt_report(api):
+    from tests.sync.helpers import conversation_fields, idea_fields, new_id, point_in, push, signal_fields, upsert
+
+    manager, worker = api("manager"), api("field_worker", buurten=[BUURT_A])
+    team = api("team", organisation="Actium")
+    gathering, conversation, idea, signal = new_id(), new_id(), new_id(), new_id()
+    body = push(worker, new_id(), [
+        upsert(1, "gathering", gathering, {"kind": "stamppot", "occurred_at": "2026-11-27T18:00:00+01:00",
+                                           "attendance_count": 37, "location": point_in(BUURT_A)}),
+        upsert(2, "conversation", conversation, conversation_fields(gathering_id=gathering, setting="gathering",
+                                                                    occurred_at="2026-11-27T18:30:00+01:00")),
+        upsert(3, "signal", signal, signal_fields(conversation_id=conversation, title="Lantaarn stuk bij BIC")),
+        upsert(4, "idea", idea, idea_fields(conversation_id=conversation, title="Jeu-de-boulesbaan")),
+    ])
+    assert {r["status"] for r in body["results"]} == {"applied"}
+    assert worker.get("/bijeenkomsten").status_code == 403
+    # Team members see their organisation's records only (as in the reports).
+    assert "Geen bijeenkomsten in 2026" in team.get("/bijeenkomsten?jaar=2026").get_data(as_text=True)
+    page = manager.get("/bijeenkomsten?jaar=2026").get_data(as_text=True)
+    assert "Oude Molenbuurt" in page and "Stamppotavond" in page and ">37<" in page
+    assert "Lantaarn stuk bij BIC" in page and "Jeu-de-boulesbaan" in page and "samen 37 aanwezigen" in page
+    assert "Geen bijeenkomsten in 2025" in manager.get("/bijeenkomsten?jaar=2025").get_data(as_text=True)
+
+    budget = make_budget(manager, 500_000, year=2026, wijk_code="WK010602", name="Noorderpark 2026")
+    dashboard = manager.get("/dashboard").get_data(as_text=True)
+    assert "Buurtbudget" in dashboard and "/bijeenkomsten" in dashboard
+    report = manager.get(f"/reports/buurten/{BUURT_A}?from=2026-01-01&to=2026-12-31").get_data(as_text=True)
+    assert "Bijeenkomsten (1)" in report and ">37<" in report
+    assert budget["wijk_name"] == "Wijk 02 Noorderpark"
+
+
+def test_budget_by_wijk(api, app):
+    from app.budget import logic
+
+    manager, worker = api("manager"), api("field_worker", buurten=[BUURT_A])
+    year = __import__("datetime").date.today().year
+    budget = make_budget(manager, 300_000, year=year, wijk_code="WK010602")
+    first, _ = application(worker, requested=100_000)
+    second, _ = application(worker, requested=70_000)
+    from tests.programme.helpers import grant
+
+    assert grant(manager, first, budget["id"], 80_000).status_code == 200
+    [row] = logic.budget_by_wijk(year)
+    assert row["wijk_code"] == "WK010602"
+    assert (row["requested_cents"], row["granted_cents"], row["spent_cents"], row["remaining_cents"]) == (
+        170_000, 80_000, 0, 220_000)
+    assert second
