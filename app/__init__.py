@@ -69,4 +69,5 @@ def _register_features(app: Flask) -> None:
     from app.budget import pages as budget_pages  # noqa: PLC0415
 
     smorest_api.register_blueprint(budget_api.blp)
+    smorest_api.register_blueprint(budget_api.ideas_map_blp)
     app.register_blueprint(budget_pages.blp)

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app import sync_service
+from app.exports import IDEA_STATUS_LABELS
 from app.extensions import db
 from app.models import (
     DOMAINS,
@@ -72,6 +73,7 @@ def team_map():
     organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
     return render_template(
         "team_map.html", **_labels(), organisations=organisations,
+        idea_statuses=list(IDEA_STATUS_LABELS.items()),
         tile_url=current_app.config["TILE_URL"], tile_attribution=current_app.config["TILE_ATTRIBUTION"],
     )
 

@@ -142,3 +142,22 @@ def test_gathering_syncs_and_links_conversations_and_an_initiative(api):
     assert manager.patch(f"/api/v1/gatherings/{gathering}",
                          json={"base_version": 4, "attendance_count": -1}).status_code == 400
     assert worker.get(f"/api/v1/gatherings/{gathering}/contact").status_code == 404
+
+
+def test_ideas_map_layer(api):
+    manager, worker, team = api("manager"), api("field_worker", buurten=[BUURT_A]), api("team")
+    budget = make_budget(manager, 100_000)
+    granted, _ = application(worker, requested=20_000)
+    waiting, _ = application(worker, requested=30_000)
+    assert grant(manager, granted, budget["id"], 20_000).status_code == 200
+    assert worker.get("/api/v1/map/ideas").status_code == 403
+    everything = team.get("/api/v1/map/ideas?bbox=6.4,52.9,6.7,53.1").get_json()
+    assert {f["id"] for f in everything["features"]} == {granted, waiting} and everything["truncated"] is False
+    only = team.get("/api/v1/map/ideas?status=granted").get_json()["features"]
+    assert [(f["id"], f["properties"]["status_label"], f["properties"]["budget_granted_cents"]) for f in only] == [
+        (granted, "Toegekend", 20_000)]
+    assert team.get("/api/v1/map/ideas?bbox=0,0,1,1").get_json()["features"] == []
+    bad = team.get("/api/v1/map/ideas?bbox=1,2,x")
+    assert bad.status_code == 400 and bad.content_type == "application/problem+json"
+    assert team.get("/api/v1/map/ideas?status=bogus").status_code == 400
+    assert 'id="ideas-toggle"' in team.get("/kaart").get_data(as_text=True)
