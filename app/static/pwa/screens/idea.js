@@ -20,9 +20,10 @@ const spec = {
         value="${v.budget_requested_cents == null ? "" : esc(formatEuro(v.budget_requested_cents))}">
       <p class="hint" id="budget_requested-preview" aria-live="polite"></p>
       <p class="field-error" data-error-for="budget_requested_cents" hidden></p></div>
-    ${v.status ? `<p class="field">Status: <strong data-live="status">${esc(IDEA_STATUS[v.status] || v.status)}</strong></p>` : ""}
-    ${decisionBlock(v)}`,
+    ${v.status ? `<p class="field">Status: <strong data-live="status">${esc(IDEA_STATUS[v.status] || v.status)}</strong></p>` : ""}`,
   wire(form, _themes, view) {
+    // The buurtbudget decision (or the link to apply) at the top, where the coordinator sees it first.
+    form.insertAdjacentHTML("afterbegin", decisionBlock(view));
     fillDecision(form, view);
     // Say what will be saved while typing, so "750,50" is never a surprise in the report.
     const input = form.querySelector("#budget_requested");
