@@ -153,9 +153,8 @@ def time_writer(name: str, writer, n: int) -> float:
 
 def compare_xlsx_writers(n: int) -> None:
     sys.path.insert(0, str(ROOT / "bench"))
-    from xlsx_openpyxl import xlsx_stream as previous
-
     from app.xlsx_stream import xlsx_stream as current
+    from xlsx_openpyxl import xlsx_stream as previous
 
     print(f"machine: {platform.python_version()} on {os.cpu_count()} cores (shared), load {os.getloadavg()[0]:.1f}")
     old = time_writer("openpyxl", previous, n)
@@ -180,8 +179,9 @@ def main() -> None:
     from flask_migrate import upgrade
 
     from app import create_app
-    from app.buurten import import_buurten
-    from app.cli import create_user, ensure_default_themes
+    from app.accounts.themes import ensure_default_themes
+    from app.accounts.users import create_user
+    from app.buurten.importer import import_buurten
     from app.extensions import db
     from geo.buurten import read_buurten
     from tests.support import ApiClient

@@ -18,9 +18,9 @@ from geoalchemy2.shape import to_shape
 ENTITY_FIELDS: dict[str, tuple[str, ...]] = {
     "conversation": ("occurred_at", "setting", "residents_count", "themes", "summary", "follow_up_needed",
                      "gathering_id"),
-    "signal": ("conversation_id", "title", "description", "theme", "domain", "urgency", "status",
+    "signal": ("occurred_at", "conversation_id", "title", "description", "theme", "domain", "urgency", "status",
                "organisation", "assignee", "due_date", "photos"),
-    "idea": ("conversation_id", "title", "description", "theme", "initiators_count", "support",
+    "idea": ("occurred_at", "conversation_id", "title", "description", "theme", "initiators_count", "support",
              "budget_requested_cents", "budget_granted_cents", "status", "photos",
              "budget_id", "budget_spent_cents", "requirements"),
     "gathering": ("occurred_at", "kind", "title", "attendance_count", "organisations", "notes", "idea_id",

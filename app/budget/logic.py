@@ -17,7 +17,7 @@ from sqlalchemy import and_, case, func, or_, select
 
 from app.extensions import db
 from app.models import Budget, Buurt, Conversation, Gathering, Idea, Signal
-from app.reporting import LOCAL_TZ, Period, Scope
+from app.reports.summary import LOCAL_TZ, Period, Scope
 from offline_sync.budget import APPLICATION, COMMITTED_STATUSES
 
 FIGURES = ("requested_cents", "granted_cents", "spent_cents", "applications", "granted_ideas")

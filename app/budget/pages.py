@@ -18,24 +18,18 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user
 from sqlalchemy import select
 
-from app import sync_service
-from app.api.attachments import MAX_BYTES, strip_metadata
-from app.auth import csrf_token
+from app.accounts.auth import csrf_token
 from app.budget import logic
 from app.budget.api import create_budget
 from app.database import write_transaction
 from app.errors import ApiError
-from app.exports import (
-    GATHERING_KIND_LABELS,
-    IDEA_STATUS_LABELS,
-    REQUIREMENT_LABELS,
-    SETTING_LABELS,
-    SIGNAL_STATUS_LABELS,
-    SUPPORT_LABELS,
-)
 from app.extensions import db
 from app.models import Attachment, Budget
-from app.reporting import Period, local_today, scope_for
+from app.reports.summary import Period, local_today, scope_for
+from app.sync import service as sync_service
+from app.sync.attachments import MAX_BYTES, strip_metadata
+from app.sync.photo_access import record_upload
+from offline_sync import vocabulary
 from offline_sync.budget import APPLICATION, COMMITTED_STATUSES, euro, parse_euro
 
 blp = Blueprint("budget", __name__, template_folder="templates")
@@ -67,8 +61,8 @@ def _euro_filter(cents: int | None) -> str:
 
 def _render(template: str, **context):
     return render_template(template, csrf_token=csrf_token(), labels={
-        "status": IDEA_STATUS_LABELS, "setting": SETTING_LABELS, "support": SUPPORT_LABELS,
-        "requirements": REQUIREMENT_LABELS}, **context)
+        "status": vocabulary.STATUS["idea"], "setting": vocabulary.SETTING, "support": vocabulary.SUPPORT,
+        "requirements": vocabulary.REQUIREMENT}, **context)
 
 
 @blp.get("/budget")
@@ -238,6 +232,7 @@ def _store_photo(data: bytes) -> str:
             clean, content_type, width, height = strip_metadata(data)
             db.session.add(Attachment(sha256=sha, content_type=content_type, size_bytes=len(clean), width=width,
                                       height=height, data=clean, created_by_id=current_user.id))
+        record_upload(current_user.id, sha)  # this user holds the bytes, so the idea may name the photo
     return sha
 
 
@@ -263,4 +258,4 @@ def gatherings():
         per_buurt.setdefault(item.buurt_name or "Onbekende buurt", []).append(item)
     return _render("budget/gatherings.html", year=year, per_buurt=sorted(per_buurt.items()),
                    total=len(items), attendance=sum(i.gathering.attendance_count for i in items),
-                   kinds=GATHERING_KIND_LABELS, signal_status=SIGNAL_STATUS_LABELS)
+                   kinds=vocabulary.GATHERING_KIND, signal_status=vocabulary.STATUS["signal"])

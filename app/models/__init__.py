@@ -1,7 +1,7 @@
 """All models, importable from one place (`from app.models import Signal`)."""
 
 from app.config import ROLES as ROLES_ORDER
-from app.models.accounts import ORGANISATION_KINDS, BuurtAssignment, DeviceToken, Organisation, User
+from app.models.accounts import BuurtAssignment, DeviceToken, Organisation, User, WebSession
 from app.models.aggregates import GRID_SCALE, GRID_ZOOM, SignalGridCount
 from app.models.history import (
     QuarantinedMutation,
@@ -11,23 +11,18 @@ from app.models.history import (
     SyncMutation,
     SyncSequence,
 )
-from app.models.places import DEFAULT_THEMES, THEME_DOMAINS, Buurt, Theme
+from app.models.places import DEFAULT_THEMES, Buurt, Theme
 from app.models.programme import Budget
 from app.models.records import (
-    DOMAINS,
     ENTITIES,
-    GATHERING_KINDS,
-    IDEA_STATUSES,
-    SETTINGS,
-    SIGNAL_STATUSES,
-    SUPPORT_KINDS,
-    URGENCIES,
     Attachment,
+    AttachmentUpload,
     ContactAccess,
     Conversation,
     Followup,
     Gathering,
     Idea,
+    RecordPhoto,
     ResidentContact,
     Signal,
     SyncedRecord,
@@ -36,20 +31,12 @@ from app.models.types import utcnow
 
 __all__ = [
     "DEFAULT_THEMES",
-    "DOMAINS",
     "ROLES_ORDER",
     "ENTITIES",
-    "GATHERING_KINDS",
     "GRID_SCALE",
     "GRID_ZOOM",
-    "IDEA_STATUSES",
-    "ORGANISATION_KINDS",
-    "SETTINGS",
-    "SIGNAL_STATUSES",
-    "SUPPORT_KINDS",
-    "THEME_DOMAINS",
-    "URGENCIES",
     "Attachment",
+    "AttachmentUpload",
     "Budget",
     "Buurt",
     "BuurtAssignment",
@@ -63,6 +50,7 @@ __all__ = [
     "QuarantinedMutation",
     "RecordChange",
     "RecordConflict",
+    "RecordPhoto",
     "ResidentContact",
     "Signal",
     "SignalGridCount",
@@ -72,5 +60,6 @@ __all__ = [
     "SyncedRecord",
     "Theme",
     "User",
+    "WebSession",
     "utcnow",
 ]

@@ -1,7 +1,7 @@
 """programme: budgets, gatherings (bijeenkomsten), idea budget fields, conversation.gathering_id
 
 Revision ID: 0006_programme
-Revises: 0002_signal_grid_counts
+Revises: 0003_trust
 Create Date: 2026-11-28 06:28:47
 
 """
@@ -11,7 +11,7 @@ from geoalchemy2 import Geometry
 from sqlalchemy.dialects import postgresql
 
 revision = '0006_programme'
-down_revision = '0002_signal_grid_counts'
+down_revision = '0003_trust'
 branch_labels = None
 depends_on = None
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Conversation, Gathering, Idea
-from tests.pwa.conftest import ASSEN_BUURT, phone, sign_in, wait_until_sent  # noqa: F401 - phone is a fixture
+from tests.pwa.conftest import ASSEN_BUURT, sign_in, wait_until_sent
 from tests.support import check_accessibility, only_loopback, sign_in_on_login_page
 
 pytestmark = pytest.mark.browser

@@ -1,17 +1,14 @@
 // The programme on the phone: bijeenkomsten (the one that is open right now) and the buurtbudget
 // decision on an idea, in Dutch.
+import { VOCABULARY } from "/vocabulary.js";
 import { getMeta, setMeta } from "./db.js";
 import { formatEuro } from "./money.js";
 import { loadRecord, loadRecords } from "./outbox.js";
 import { esc } from "./ui.js";
 
-export const GATHERING_KINDS = [
-  ["stamppot", "Stamppotavond"], ["bbq", "BBQ"], ["buurtfeest", "Buurtfeest"], ["inloop", "Inloop"], ["other", "Anders"],
-];
-export const REQUIREMENTS = [
-  ["collective", "Collectief: het is voor en door meerdere bewoners"],
-  ["physical_social", "Verbindt fysiek en sociaal: de plek en de mensen"],
-];
+// Codes and labels from the server's one vocabulary (offline_sync/vocabulary.py).
+export const GATHERING_KINDS = Object.entries(VOCABULARY.gathering_kind);
+export const REQUIREMENTS = Object.entries(VOCABULARY.requirement);
 
 /** The Dutch name of a kind of bijeenkomst. */
 export function kindLabel(kind) {
