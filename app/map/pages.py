@@ -62,6 +62,7 @@ def signal_detail(signal_id: uuid.UUID):
         "transitions": TRANSITIONS["signal"],
         "status_labels": vocabulary.STATUS["signal"],
         "action_labels": vocabulary.SIGNAL_ACTION,
+        "moved_labels": vocabulary.SIGNAL_MOVED,
         "urgency_labels": vocabulary.URGENCY,
         "domain_labels": vocabulary.DOMAIN,
         "theme_labels": dict(labels["themes"]),

@@ -4,7 +4,7 @@ screens that follow the server, and no stray errors or messages between screens.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,8 +12,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Conversation
-from tests.pwa.conftest import ASSEN_BUURT, sign_in
+from app.models import Conversation, Signal
+from tests.pwa.conftest import ASSEN_BUURT, sign_in, wait_until_sent
 from tests.support import ApiClient, check_accessibility
 
 pytestmark = pytest.mark.browser
@@ -58,6 +58,15 @@ def push_signal(api_client, **fields) -> str:
     return signal_id
 
 
+def signed_in_phone(phone, make_user) -> tuple:
+    """A phone context and page, signed in as a new field worker of Erfgoedkwartier and synced once."""
+    worker, password = make_user("field_worker", buurten=[ASSEN_BUURT])
+    context = phone()
+    page = context.new_page()
+    sign_in(page, worker.email, password)
+    return context, page
+
+
 def test_money_rules_in_the_browser(phone, live_server):
     page = phone().new_page()
     page.goto("/app/")
@@ -84,10 +93,7 @@ def test_money_rules_in_the_browser(phone, live_server):
 
 
 def test_idea_budget_in_dutch_shows_what_is_saved(phone, make_user):
-    worker, password = make_user("field_worker", buurten=[ASSEN_BUURT])
-    context = phone()
-    page = context.new_page()
-    sign_in(page, worker.email, password)
+    context, page = signed_in_phone(phone, make_user)
     context.set_offline(True)
     page.goto("/app/#/idee/nieuw")
     expect(page.locator("#loc-buurt")).to_have_text("Erfgoedkwartier")
@@ -117,10 +123,7 @@ def test_idea_budget_in_dutch_shows_what_is_saved(phone, make_user):
 
 def test_when_defaults_to_opening_time_and_travels_with_the_mutation(phone, make_user):
     """Logged offline on Friday, still in the outbox on Monday: the mutation says Friday."""
-    worker, password = make_user("field_worker", buurten=[ASSEN_BUURT])
-    context = phone()
-    page = context.new_page()
-    sign_in(page, worker.email, password)
+    context, page = signed_in_phone(phone, make_user)
     context.set_offline(True)
     friday = datetime(2026, 11, 27, 10, 2, 30, tzinfo=AMSTERDAM)
     page.clock.set_fixed_time(friday)
@@ -159,6 +162,39 @@ def test_when_defaults_to_opening_time_and_travels_with_the_mutation(phone, make
     expect(page.locator("[data-error-for=occurred_at]")).to_have_text(
         "Dit ligt in de toekomst. Vul in wanneer het gebeurde.")
     assert len(outbox(page)) == 2
+
+
+def test_logged_offline_on_friday_synced_later_is_dated_friday(phone, make_user, api):
+    """End to end: the server keeps the phone's time of observation and counts the signal on Friday."""
+    context, page = signed_in_phone(phone, make_user)
+    context.set_offline(True)
+    today = datetime.now(AMSTERDAM).date()
+    friday = today - timedelta(days=(today.weekday() - 4) % 7 or 7)  # the last Friday before today
+    seen = datetime.combine(friday, time(10, 2), AMSTERDAM)
+    page.clock.set_fixed_time(seen)
+    page.goto("/app/#/signaal/nieuw")
+    page.get_by_label("Titel").fill("Zwerfvuil bij het winkelcentrum")
+    expect(page.locator("#loc-buurt")).to_have_text("Erfgoedkwartier")
+    page.clock.set_fixed_time(seen + timedelta(minutes=7))  # saved a few minutes after seeing it
+    page.get_by_role("button", name="Opslaan", exact=True).click()
+    expect(page.get_by_role("heading", name="Signaal", exact=True)).to_be_visible()
+
+    now = datetime.now(AMSTERDAM)
+    page.clock.set_fixed_time(now)  # days later, back in range
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    wait_until_sent(page, now.timestamp() * 1000 - 1000)
+    db.session.rollback()
+    signal = db.session.scalars(select(Signal)).one()
+    assert signal.occurred_at == seen.astimezone(UTC)
+    assert signal.created_at > seen + timedelta(hours=12)  # received now, not on Friday
+
+    manager = api("manager")
+    on_friday = manager.get(f"/api/v1/reports/buurten?from={friday}&to={friday}").get_json()["totals"]
+    on_receipt = manager.get(f"/api/v1/reports/buurten?from={today}&to={today}").get_json()["totals"]
+    assert (on_friday["signals_total"], on_receipt["signals_total"]) == (1, 0)
+    page.goto("/app/#/mijn")
+    expect(page.locator("#list")).to_contain_text(f"gezien vr {friday.day} ")
 
 
 def test_amsterdam_time_whatever_the_phone_zone(browser, live_server):
@@ -241,5 +277,6 @@ def test_leaving_screens_early_and_unchanged_saves_leave_no_trace(phone, make_us
     expect(page.get_by_role("heading", name="Nieuw signaal")).to_be_visible()
     expect(page.locator("#toast")).not_to_contain_text("Niets gewijzigd")
     assert errors == []
+    wait_until_sent(page, 0)
     db.session.rollback()
-    assert db.session.scalars(select(Conversation.version)).all() == [1]
+    assert db.session.scalars(select(Conversation.version)).all() == [1]  # the unchanged saves sent nothing

@@ -86,3 +86,27 @@ def test_log_and_owner_say_who_did_what_after_referral_and_reassignment(live_ser
     assert "Op het muurtje bij de speeltuin" in conversation and buurt.name in conversation
     check_accessibility(page, "signaal met vervolg")
     context.close()
+
+
+def test_phone_map_status_clear_of_credits_and_dutch_404_page(live_server, make_user, browser):
+    team, password = make_user("team", organisation="Actium")
+    context = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844}, locale="nl-NL")
+    only_loopback(context, live_server.url)
+    page = context.new_page()
+    page.goto(live_server.url + "/kaart")
+    sign_in_on_login_page(page, team.email, password)
+    page.locator("#map-status", has_text="signalen in beeld").wait_for()
+    status = page.locator("#map-status").bounding_box()
+    credits = page.locator(".leaflet-control-attribution").bounding_box()
+    assert credits and credits["width"] > 0
+    apart = (status["x"] + status["width"] <= credits["x"] or credits["x"] + credits["width"] <= status["x"]
+             or status["y"] + status["height"] <= credits["y"] or credits["y"] + credits["height"] <= status["y"])
+    assert apart, (status, credits)
+
+    response = page.goto(live_server.url + "/kaart/bestaat-niet")
+    assert response.status == 404
+    page.get_by_role("heading", name="Pagina niet gevonden").wait_for()
+    assert page.locator("html").get_attribute("lang") == "nl"
+    assert page.locator(".site-header").is_visible()
+    check_accessibility(page, "404")
+    context.close()

@@ -109,7 +109,7 @@ function listItem(feature) {
   li.innerHTML = `<a href="/kaart/signalen/${p.id}"><span class="title">${escapeText(p.title)}</span>
     <span class="status status-${p.status}">${STATUS_LABELS[p.status]}</span>
     ${p.urgency === "high" ? '<span class="urgent">Urgent</span>' : ""}
-    <span class="meta" data-buurt="${escapeText(p.buurt_code || "")}">${escapeText(buurtLabel(p.buurt_code))} · ${new Date(p.created_at).toLocaleDateString("nl-NL")}</span></a>`;
+    <span class="meta" data-buurt="${escapeText(p.buurt_code || "")}">${escapeText(buurtLabel(p.buurt_code))} · ${new Date(p.occurred_at || p.created_at).toLocaleDateString("nl-NL")}</span></a>`;
   return li;
 }
 

@@ -11,11 +11,8 @@ const FIELD_LABELS = {
   buurt_code: "Buurt", occurred_at: "Gezien op", created_at: "Gemeld op", created_by: "Gemeld door",
   updated_at: "Laatst gewijzigd", version: "Versie", location: "Locatie", photos: "Foto's", conversation_id: "Gesprek",
 };
-/** How the log and the owner line say that a signal moved *to* a status. */
-const STATUS_DONE = {
-  new: "Heropend", picked_up: "Opgepakt", in_progress: "In behandeling genomen", referred: "Doorverwezen",
-  done: "Afgerond", not_actionable: "Niet uitvoerbaar verklaard",
-};
+/** How the log and the owner line say that a signal moved *to* a status (offline_sync/vocabulary.py). */
+const STATUS_DONE = wf.moved_labels;
 const QUIET_FIELDS = new Set(["version", "has_conflict", "status_from", "done_at", "updated_at"]);
 
 let record = null;
