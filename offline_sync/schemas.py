@@ -16,9 +16,6 @@ from offline_sync import vocabulary
 from offline_sync.records import ENTITY_FIELDS, to_wire
 from offline_sync.values import YEAR, in_years, problems_by_field
 
-#: Kinds of bijeenkomst; the requirements an application meets (collectief; verbindt fysiek en sociaal).
-GATHERING_KINDS = ("stamppot", "bbq", "buurtfeest", "inloop", "other")
-REQUIREMENTS = ("collective", "physical_social")
 SCHEMA_VERSION = 1
 MAX_MUTATIONS = 500
 MAX_PUSH_BYTES = 2 * 1024 * 1024
@@ -141,7 +138,7 @@ class IdeaFields(LocatedFields):
     photos = fields.List(fields.String(validate=SHA256), validate=validate.Length(max=50))
     budget_id = fields.UUID(allow_none=True)
     budget_spent_cents = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0))
-    requirements = fields.List(fields.String(validate=validate.OneOf(REQUIREMENTS)), validate=validate.Length(max=2))
+    requirements = fields.List(fields.String(validate=validate.OneOf(vocabulary.REQUIREMENTS)), validate=validate.Length(max=2))
 
 
 class GatheringFields(LocatedFields):
@@ -150,7 +147,7 @@ class GatheringFields(LocatedFields):
         exclude = ("resident_contact",)  # a bijeenkomst keeps no resident's contact details
 
     occurred_at = fields.AwareDateTime(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(GATHERING_KINDS))
+    kind = fields.String(required=True, validate=validate.OneOf(vocabulary.GATHERING_KINDS))
     title = _text(200)
     attendance_count = fields.Integer(strict=True, validate=validate.Range(min=0, max=100_000))
     organisations = fields.List(fields.UUID(), validate=validate.Length(max=50))
