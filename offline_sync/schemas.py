@@ -138,7 +138,8 @@ class IdeaFields(LocatedFields):
     photos = fields.List(fields.String(validate=SHA256), validate=validate.Length(max=50))
     budget_id = fields.UUID(allow_none=True)
     budget_spent_cents = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0))
-    requirements = fields.List(fields.String(validate=validate.OneOf(vocabulary.REQUIREMENTS)), validate=validate.Length(max=2))
+    requirements = fields.List(fields.String(validate=validate.OneOf(vocabulary.REQUIREMENTS)),
+                               validate=validate.Length(max=2))
 
 
 class GatheringFields(LocatedFields):
