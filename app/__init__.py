@@ -61,6 +61,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.beheer import buurten as beheer_buurten  # noqa: PLC0415
     from app.beheer import pages as beheer_pages  # noqa: PLC0415
     from app.beheer import password_page  # noqa: PLC0415
+    from app.budget import api as budget_api  # noqa: PLC0415
+    from app.budget import ideas_map  # noqa: PLC0415
+    from app.budget import pages as budget_pages  # noqa: PLC0415
     from app.buurten import api as buurten_api  # noqa: PLC0415
     from app.field import pwa, vendor  # noqa: PLC0415
     from app.map import api as map_api  # noqa: PLC0415
@@ -73,8 +76,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.sync import attachments  # noqa: PLC0415
 
     for module in (accounts_api, organisations, themes, buurten_api, records_api, sync_api, attachments,
-                   signals, map_api, reports_api, exports_api, beheer_api):
+                   signals, map_api, reports_api, exports_api, beheer_api, budget_api, ideas_map):
         smorest_api.register_blueprint(module.blp)
-    for module in (pages, map_pages, dashboard, buurt_report, beheer_buurten, beheer_pages, password_page, pwa,
-                   vendor, vocabulary, health):
+    for module in (pages, map_pages, dashboard, buurt_report, beheer_buurten, beheer_pages, password_page,
+                   budget_pages, pwa, vendor, vocabulary, health):
         app.register_blueprint(module.blp)

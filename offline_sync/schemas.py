@@ -108,6 +108,7 @@ class ConversationFields(LocatedFields):
     themes = fields.List(fields.String(validate=validate.Length(min=1, max=64)), validate=validate.Length(max=50))
     summary = _text(4000)
     follow_up_needed = fields.Boolean()
+    gathering_id = fields.UUID(allow_none=True)
 
 
 class SignalFields(LocatedFields):
@@ -135,6 +136,25 @@ class IdeaFields(LocatedFields):
     budget_granted_cents = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0))
     status = _status("idea")
     photos = fields.List(fields.String(validate=SHA256), validate=validate.Length(max=50))
+    budget_id = fields.UUID(allow_none=True)
+    budget_spent_cents = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0))
+    requirements = fields.List(fields.String(validate=validate.OneOf(vocabulary.REQUIREMENTS)),
+                               validate=validate.Length(max=2))
+
+
+class GatheringFields(LocatedFields):
+    class Meta:
+        unknown = RAISE
+        exclude = ("resident_contact",)  # a bijeenkomst keeps no resident's contact details
+
+    occurred_at = fields.AwareDateTime(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(vocabulary.GATHERING_KINDS))
+    title = _text(200)
+    attendance_count = fields.Integer(strict=True, validate=validate.Range(min=0, max=100_000))
+    organisations = fields.List(fields.UUID(), validate=validate.Length(max=50))
+    notes = _text(20_000)
+    idea_id = fields.UUID(allow_none=True)
+    ended_at = fields.AwareDateTime(allow_none=True)
 
 
 class FollowupFields(WireSchema):
@@ -150,6 +170,7 @@ FIELD_SCHEMAS: dict[str, Schema] = {
     "conversation": ConversationFields(),
     "signal": SignalFields(),
     "idea": IdeaFields(),
+    "gathering": GatheringFields(),
     "followup": FollowupFields(),
 }
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 from offline_sync.workflow import OPEN_SIGNAL_STATUSES
 
 #: What kind of record something is.
-ENTITY: dict[str, str] = {"conversation": "Gesprek", "signal": "Signaal", "idea": "Idee", "followup": "Opvolging"}
+ENTITY: dict[str, str] = {"conversation": "Gesprek", "signal": "Signaal", "idea": "Idee", "gathering": "Bijeenkomst",
+                          "followup": "Opvolging"}
 ENTITY_PLURAL: dict[str, str] = {
-    "conversation": "Gesprekken", "signal": "Signalen", "idea": "Ideeën", "followup": "Opvolgingen",
+    "conversation": "Gesprekken", "signal": "Signalen", "idea": "Ideeën", "gathering": "Bijeenkomsten",
+    "followup": "Opvolgingen",
 }
 
 #: Where a conversation took place.
@@ -32,6 +34,14 @@ URGENCY: dict[str, str] = {"low": "Laag", "normal": "Normaal", "high": "Hoog"}
 
 #: The support residents ask for with an idea.
 SUPPORT: dict[str, str] = {"money": "Geld", "people": "Mensen", "materials": "Materialen", "space": "Ruimte"}
+
+#: Kinds of bijeenkomst of the programme.
+GATHERING_KIND: dict[str, str] = {
+    "stamppot": "Stamppotavond", "bbq": "BBQ", "buurtfeest": "Buurtfeest", "inloop": "Inloop", "other": "Anders",
+}
+
+#: The programme's two requirements an application for the buurtbudget meets.
+REQUIREMENT: dict[str, str] = {"collective": "Collectief", "physical_social": "Verbindt fysiek en sociaal"}
 
 #: Status labels per entity that has a workflow (the statuses are the keys of TRANSITIONS).
 STATUS: dict[str, dict[str, str]] = {
@@ -97,6 +107,9 @@ SETTINGS = tuple(SETTING)
 DOMAINS = tuple(DOMAIN)
 URGENCIES = tuple(URGENCY)
 SUPPORT_KINDS = tuple(SUPPORT)
+GATHERING_KINDS = tuple(GATHERING_KIND)
+REQUIREMENTS = tuple(REQUIREMENT)
+IDEA_STATUS_LABELS = STATUS["idea"]
 ORGANISATION_KINDS = tuple(ORGANISATION_KIND)
 THEME_DOMAINS = tuple(THEME_DOMAIN)
 #: Every status of every entity, for columns that hold either (a follow-up's status change).
@@ -119,5 +132,7 @@ def as_json() -> dict:
         "role": ROLE,
         "theme_domain": THEME_DOMAIN,
         "open_signal_statuses": list(OPEN_SIGNAL_STATUSES),
+        "gathering_kind": GATHERING_KIND,
+        "requirement": REQUIREMENT,
     }
 

@@ -47,6 +47,7 @@ def team_map():
     organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
     return render_template(
         "team_map.html", **_labels(), organisations=organisations,
+        idea_statuses=list(vocabulary.STATUS["idea"].items()),
         tile_url=current_app.config["TILE_URL"], tile_attribution=current_app.config["TILE_ATTRIBUTION"],
     )
 

@@ -13,6 +13,7 @@ from app.models.history import (
     SyncSequence,
 )
 from app.models.places import DEFAULT_THEMES, Buurt, Theme
+from app.models.programme import Budget
 from app.models.records import (
     ENTITIES,
     Attachment,
@@ -20,6 +21,7 @@ from app.models.records import (
     ContactAccess,
     Conversation,
     Followup,
+    Gathering,
     Idea,
     RecordPhoto,
     ResidentContact,
@@ -37,12 +39,14 @@ __all__ = [
     "AdminAction",
     "Attachment",
     "AttachmentUpload",
+    "Budget",
     "Buurt",
     "BuurtAssignment",
     "ContactAccess",
     "Conversation",
     "DeviceToken",
     "Followup",
+    "Gathering",
     "Idea",
     "Organisation",
     "QuarantinedMutation",

@@ -22,6 +22,7 @@ from app.errors import ApiError
 from app.extensions import db
 from app.models import (
     ENTITIES,
+    Budget,
     Organisation,
     QuarantinedMutation,
     RecordChange,
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 REGISTRY = engine.Registry(
     records=ENTITIES, change=RecordChange, conflict=RecordConflict, client=SyncClient, mutation=SyncMutation,
     quarantine=QuarantinedMutation, organisation=Organisation, user=User, photo_link=RecordPhoto,
+    budget=Budget,
 )
 
 

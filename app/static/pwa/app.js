@@ -2,7 +2,9 @@
 import { getMeta } from "./db.js";
 import { on } from "./events.js";
 import { refreshReference } from "./reference.js";
+import * as application from "./screens/application.js";
 import * as conversation from "./screens/conversation.js";
+import * as gathering from "./screens/gathering.js";
 import * as handover from "./screens/handover.js";
 import * as home from "./screens/home.js";
 import * as idea from "./screens/idea.js";
@@ -25,6 +27,9 @@ const ROUTES = [
   [new RegExp(`^/signaal/${ID}$`), signal, "Signaal"],
   [/^\/idee\/nieuw$/, idea, "Nieuw idee"],
   [new RegExp(`^/idee/${ID}$`), idea, "Idee"],
+  [new RegExp(`^/idee/${ID}/aanvraag$`), application, "Aanvraag buurtbudget"],
+  [/^\/bijeenkomst\/nieuw$/, gathering, "Bijeenkomst starten"],
+  [new RegExp(`^/bijeenkomst/${ID}$`), gathering, "Bijeenkomst"],
   [/^\/mijn$/, recent, "Mijn registraties"],
   [/^\/buurt$/, nearby, "In deze buurt"],
   [/^\/uitbox$/, outbox, "Uitbox"],

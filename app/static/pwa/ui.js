@@ -15,7 +15,7 @@ export const SUPPORT = Object.entries(VOCABULARY.support);
 export const SIGNAL_STATUS = VOCABULARY.status.signal;
 export const IDEA_STATUS = VOCABULARY.status.idea;
 export const ENTITY_LABEL = VOCABULARY.entity;
-export const ENTITY_PATH = { conversation: "gesprek", signal: "signaal", idea: "idee" };
+export const ENTITY_PATH = { conversation: "gesprek", signal: "signaal", idea: "idee", gathering: "bijeenkomst" };
 
 export const FIELD_LABELS = {
   occurred_at: "Wanneer", setting: "Waar", residents_count: "Aantal bewoners", themes: "Thema's",
@@ -23,6 +23,8 @@ export const FIELD_LABELS = {
   title: "Titel", description: "Toelichting", theme: "Thema", domain: "Domein", urgency: "Urgentie",
   status: "Status", photos: "Foto's", initiators_count: "Aantal initiatiefnemers", support: "Gevraagde steun",
   budget_requested_cents: "Gevraagd budget", resident_contact: "Contactgegevens bewoner",
+  budget_granted_cents: "Toegekend budget", budget_spent_cents: "Besteed", budget_id: "Budget",
+  requirements: "Voorwaarden", kind: "Soort bijeenkomst", attendance_count: "Aanwezig", gathering_id: "Bijeenkomst",
   conversation_id: "Gesprek", _schema: "Algemeen", op: "Actie", base_version: "Versie",
 };
 
@@ -99,6 +101,7 @@ export function recordTitle(record) {
     const summary = (v.summary || "").trim();
     return `${setting}${summary ? ` – ${summary.slice(0, 60)}${summary.length > 60 ? "…" : ""}` : ""}`;
   }
+  if (record.entity === "gathering") return v.title || `Bijeenkomst (${v.attendance_count || 0} aanwezig)`;
   return v.title || "(zonder titel)";
 }
 
