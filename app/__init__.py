@@ -37,10 +37,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     smorest_api.init_app(app)
 
-    from app import auth, cli  # noqa: PLC0415 - these import models, which need the db object
+    from app import (  # noqa: PLC0415 - these import models, which need the db object
+        auth,
+        cli,
+        notifications,  # noqa: PLC0415
+    )
 
     auth.init_app(app)
     _register_blueprints(app)
+    notifications.init_app(app)
     errors.init_app(app)
     security_headers.init_app(app)
     cli.init_app(app)

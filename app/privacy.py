@@ -22,6 +22,7 @@ def store_contact(entity: str, record_id: uuid.UUID, contact: dict, user_id: uui
         name=contact.get("name"),
         phone=contact.get("phone"),
         email=contact.get("email"),
+        updates=bool(contact.get("updates")) and bool(contact.get("email")),
         consent_at=now,
         created_by_id=user_id,
         created_at=now,

@@ -29,6 +29,7 @@ from app.models import (
     SyncMutation,
     User,
 )
+from app.notifications.outbox import queue_for_changes
 from app.privacy import store_contact
 from offline_sync import engine, feed
 from offline_sync.schemas import Mutation, load_envelope, load_mutation
@@ -66,7 +67,7 @@ class _Buurten:
 
 def actor_for(user: User) -> engine.Actor:
     """Return who is writing, as the engine sees it."""
-    return engine.Actor(str(user.id), user.role, frozenset(user.buurten))
+    return engine.Actor(str(user.id), user.role, frozenset(user.buurten), user.name)
 
 
 def context_for(user: User) -> engine.SyncContext:
@@ -74,7 +75,7 @@ def context_for(user: User) -> engine.SyncContext:
     buurten = _Buurten()
     return engine.SyncContext(db.session(), REGISTRY, actor_for(user), locate=buurten.locate,
                               store_contact=store_contact, is_buurt=buurten.is_buurt,
-                              locate_many=buurten.locate_many)
+                              locate_many=buurten.locate_many, on_changes=queue_for_changes)
 
 
 def scope_for(user: User) -> feed.Scope:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, validate
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from offline_sync.records import ENTITY_FIELDS, to_wire
 from offline_sync.workflow import TRANSITIONS
@@ -22,7 +22,7 @@ ENTITIES = tuple(ENTITY_FIELDS)
 OPS = ("upsert", "delete")
 #: Fields the server owns; a client may echo them back in `fields`, they are ignored.
 SERVER_FIELDS = frozenset({"id", "version", "created_at", "updated_at", "created_by", "has_conflict", "deleted",
-                           "status_from", "done_at"})
+                           "status_from", "done_at", "status_changed_at", "status_changed_by_name"})
 SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="Geen SHA-256 (64 kleine hexadecimale tekens).")
 LIMITS_TEXT = f"hoogstens {MAX_MUTATIONS} mutaties en {MAX_PUSH_BYTES // (1024 * 1024)} MB per push"
 
@@ -53,6 +53,13 @@ class ContactSchema(Schema):
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=320))
     consent = fields.Boolean(required=True, validate=validate.Equal(
         True, error="Contactgegevens alleen met toestemming van de bewoner (consent: true)."))
+    #: The resident wants to hear back (status e-mails); needs an e-mail address.
+    updates = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def _updates_need_email(self, data: dict, **_kw) -> None:
+        if data.get("updates") and not data.get("email"):
+            raise ValidationError("Op de hoogte houden kan alleen met een e-mailadres.", "email")
 
 
 class LocatedFields(WireSchema):
@@ -69,6 +76,13 @@ def _status(entity: str, **kw) -> fields.String:
     return fields.String(validate=validate.OneOf(tuple(TRANSITIONS[entity])), **kw)
 
 
+class PublicFields(Schema):
+    """What staff write for the resident and the buurt: a note, and whether the buurt page shows it."""
+
+    public_note = fields.String(allow_none=True, validate=validate.Length(max=1000))
+    public = fields.Boolean()
+
+
 class ConversationFields(LocatedFields):
     occurred_at = fields.AwareDateTime(required=True)
     setting = fields.String(required=True, validate=validate.OneOf(
@@ -79,7 +93,7 @@ class ConversationFields(LocatedFields):
     follow_up_needed = fields.Boolean()
 
 
-class SignalFields(LocatedFields):
+class SignalFields(LocatedFields, PublicFields):
     conversation_id = fields.UUID(allow_none=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = _text(20_000)
@@ -93,7 +107,7 @@ class SignalFields(LocatedFields):
     photos = fields.List(fields.String(validate=SHA256), validate=validate.Length(max=50))
 
 
-class IdeaFields(LocatedFields):
+class IdeaFields(LocatedFields, PublicFields):
     conversation_id = fields.UUID(allow_none=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = _text(20_000)

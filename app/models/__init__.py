@@ -11,6 +11,7 @@ from app.models.history import (
     SyncMutation,
     SyncSequence,
 )
+from app.models.notifications import NOTIFICATION_KINDS, NOTIFICATION_STATUSES, Notification
 from app.models.places import DEFAULT_THEMES, THEME_DOMAINS, Buurt, Theme
 from app.models.records import (
     DOMAINS,
@@ -39,6 +40,8 @@ __all__ = [
     "GRID_SCALE",
     "GRID_ZOOM",
     "IDEA_STATUSES",
+    "NOTIFICATION_KINDS",
+    "NOTIFICATION_STATUSES",
     "ORGANISATION_KINDS",
     "SETTINGS",
     "SIGNAL_STATUSES",
@@ -53,6 +56,7 @@ __all__ = [
     "DeviceToken",
     "Followup",
     "Idea",
+    "Notification",
     "Organisation",
     "QuarantinedMutation",
     "RecordChange",

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 
 from geoalchemy2 import Geometry
-from sqlalchemy import BigInteger, Boolean, Date, Float, ForeignKey, Integer, String, Text, Uuid
+from sqlalchemy import BigInteger, Boolean, Date, Float, ForeignKey, Integer, String, Text, Uuid, false
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from app.extensions import db
@@ -18,6 +18,17 @@ IDEA_STATUSES = ("idea", "in_conversation", "application_submitted", "granted", 
 URGENCIES = ("low", "normal", "high")
 DOMAINS = ("physical", "social", "both")
 SUPPORT_KINDS = ("money", "people", "materials", "space")
+
+
+class Public:
+    """What staff tell the resident and the buurt about a signal or idea, and when its status changed."""
+
+    #: Written by staff for the resident (status e-mail) and, when `public`, the buurt page.
+    public_note: Mapped[str | None] = mapped_column(Text)
+    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The name of who made the last status change, as it was then (shown to the field worker).
+    status_changed_by_name: Mapped[str | None] = mapped_column(String(200))
 
 
 class SyncedRecord:
@@ -61,7 +72,7 @@ class Conversation(SyncedRecord, Located, db.Model):
     follow_up_needed: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class Signal(SyncedRecord, Located, db.Model):
+class Signal(SyncedRecord, Located, Public, db.Model):
     """A problem noticed or raised, followed up by a partner organisation."""
 
     __tablename__ = "signals"
@@ -82,7 +93,7 @@ class Signal(SyncedRecord, Located, db.Model):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class Idea(SyncedRecord, Located, db.Model):
+class Idea(SyncedRecord, Located, Public, db.Model):
     """A residents' initiative for their buurt, on its way to the joint buurt budget."""
 
     __tablename__ = "ideas"
@@ -127,6 +138,9 @@ class ResidentContact(db.Model):
     name: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(64))
     email: Mapped[str | None] = mapped_column(String(320))
+    #: The resident wants status e-mails; cleared by the unsubscribe link (`unsubscribed_at`).
+    updates: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
