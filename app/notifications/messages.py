@@ -66,11 +66,11 @@ def dutch_date(value: datetime | date | None) -> str:
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
-def _render(name: str, **context) -> Mail:
+def _render(template: str, **context) -> Mail:
     context.setdefault("base_url", base_url())
-    subject = render_template(f"notifications/mail/{name}.subject.txt", **context).strip()
-    text = render_template(f"notifications/mail/{name}.txt", subject=subject, **context)
-    html = render_template(f"notifications/mail/{name}.html", subject=subject, **context)
+    subject = render_template(f"notifications/mail/{template}.subject.txt", **context).strip()
+    text = render_template(f"notifications/mail/{template}.txt", subject=subject, **context)
+    html = render_template(f"notifications/mail/{template}.html", subject=subject, **context)
     return Mail(subject, text, html)
 
 
