@@ -37,15 +37,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     smorest_api.init_app(app)
 
-    from app import (  # noqa: PLC0415 - these import models, which need the db object
-        auth,
-        cli,
-        notifications,  # noqa: PLC0415
-    )
+    from app import auth, cli, notifications, public  # noqa: PLC0415 - these import models, which need the db
 
     auth.init_app(app)
     _register_blueprints(app)
     notifications.init_app(app)
+    public.init_app(app)
     errors.init_app(app)
     security_headers.init_app(app)
     cli.init_app(app)
