@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pytest
 from aiosmtpd.controller import Controller
 
+from tests.pwa.conftest import phone  # noqa: F401 - the phone-sized browser fixture, for test_browser
 from tests.support import free_port
 from tests.sync.helpers import idea_fields, new_id, push, signal_fields, upsert
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Notification
-from tests.pwa.conftest import ASSEN_BUURT, phone, sign_in  # noqa: F401 - phone is a fixture
+from tests.pwa.conftest import ASSEN_BUURT, sign_in
 from tests.support import ApiClient, check_accessibility, only_loopback, sign_in_on_login_page
 from tests.sync.helpers import new_id, push, signal_fields, upsert
 
