@@ -22,7 +22,8 @@ run: venv
 	@scripts/system-deps.sh run
 	$(BIN)/flask --app wsgi setup
 	@echo "Muurtje draait op http://127.0.0.1:$(PORT)"
-	$(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+	@echo "E-mail: $${SMTP_URL:-geen SMTP_URL, dus als .eml-bestanden in instance/mail/}"
+	@scripts/serve.sh $(BIN) $(PORT) $(WORKERS)
 
 test: venv
 	@scripts/system-deps.sh test
