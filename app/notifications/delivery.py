@@ -215,18 +215,32 @@ def mark_failed(out: Outgoing, error: str, permanent: bool = False) -> str:
     return status
 
 
-def deliver_due(transport=None, limit: int = 20) -> dict[str, int]:
+def release(claimed: list[Outgoing]) -> None:
+    """Give claimed messages back to the queue untried (a worker that is asked to stop)."""
+    with write_transaction(db.session()):
+        for out in claimed:
+            db.session.execute(update(Notification).where(
+                Notification.id == out.id, Notification.status == "sending",
+            ).values(status="pending", attempts=out.attempts - 1, claimed_until=None))
+
+
+def deliver_due(transport=None, limit: int = 20, should_stop: Callable[[], bool] = lambda: False
+                ) -> dict[str, int]:
     """Send every message that is due now, batch by batch; return counts by outcome.
 
-    What fails now is due again only later (backoff), so one call always ends.
+    What fails now is due again only later (backoff), so one call always ends. When `should_stop`
+    turns true, the message in hand is finished and the rest of the batch goes back to the queue.
     """
     transport = transport or transport_from_config()
     sender = current_app.config["MAIL_FROM"]
     counts = {"sent": 0, "retry": 0, "failed": 0}
     start = utcnow()
     try:
-        while batch := claim(limit, due_before=start):
-            for out in batch:
+        while not should_stop() and (batch := claim(limit, due_before=start)):
+            for index, out in enumerate(batch):
+                if should_stop():
+                    release(batch[index:])
+                    break
                 counts[_deliver_one(transport, sender, out)] += 1
     finally:
         transport.close()
@@ -261,7 +275,7 @@ def run_worker(once: bool, echo: Callable[[str], None] = print) -> None:
         signal.signal(signal.SIGINT, stop)
     poll = current_app.config["MAIL_POLL_SECONDS"]
     while True:
-        counts = deliver_due()
+        counts = deliver_due(should_stop=lambda: stopping["now"])
         if any(counts.values()):
             echo(f"verzonden: {counts['sent']}, later opnieuw: {counts['retry']}, opgegeven: {counts['failed']}")
         if once or stopping["now"]:

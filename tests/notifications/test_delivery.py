@@ -158,3 +158,18 @@ def test_send_command_once(app, api, runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert "verzonden: 1" in result.output
     assert len(list((tmp_path / "mail").glob("*.eml"))) == 1
+
+
+def test_a_stopping_worker_finishes_the_message_in_hand_and_gives_the_rest_back(mail_app, smtp, api):
+    field = api("field_worker", buurten=[BUURT_A])
+    team = api("team", organisation="Gemeente Assen")
+    for _ in range(3):
+        patch(team, "signal", report(field, contact=RESIDENT), status="picked_up")
+    asked = {"stop": False}
+    smtp.handler.before_ok = lambda: asked.update(stop=True)  # SIGTERM arrives during the first send
+    assert deliver_due(should_stop=lambda: asked["stop"]) == {"sent": 1, "retry": 0, "failed": 0}
+    db.session.expire_all()
+    rows = db.session.scalars(select(Notification).order_by(Notification.id)).all()
+    assert [(r.status, r.attempts) for r in rows] == [("sent", 1), ("pending", 0), ("pending", 0)]
+    smtp.handler.before_ok = None
+    assert deliver_due()["sent"] == 2 and len(smtp.received) == 3
