@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 
 from app.extensions import db
-from app.models import ResidentContact, utcnow
+from app.models import Notification, ResidentContact, utcnow
 
 
 def store_contact(entity: str, record_id: uuid.UUID, contact: dict, user_id: uuid.UUID | None) -> ResidentContact:
@@ -33,8 +33,14 @@ def store_contact(entity: str, record_id: uuid.UUID, contact: dict, user_id: uui
 
 
 def purge_expired_contacts(dry_run: bool = False) -> int:
-    """Delete contact details whose retention period has passed; return how many."""
+    """Delete contact details whose retention period has passed; return how many.
+
+    E-mails to residents (their address is in the outbox) go after the same period.
+    """
     expired = ResidentContact.purge_after <= utcnow()
     if dry_run:
         return db.session.scalar(select(func.count()).select_from(ResidentContact).where(expired))
+    cutoff = utcnow() - timedelta(days=current_app.config["CONTACT_RETENTION_DAYS"])
+    db.session.execute(delete(Notification).where(Notification.kind == "resident_status",
+                                                  Notification.created_at <= cutoff))
     return db.session.execute(delete(ResidentContact).where(expired)).rowcount
