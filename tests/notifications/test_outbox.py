@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from app.extensions import db
 from app.models import Notification, Signal, utcnow
 from tests.notifications.conftest import RESIDENT, patch, report
-from tests.sync.helpers import BUURT_A, new_id, push, signal_fields, upsert
+from tests.sync.helpers import BUURT_A, new_id, signal_fields, upsert
 from tests.sync.test_faults import refusing_database
 
 
