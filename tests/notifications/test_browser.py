@@ -90,3 +90,50 @@ def test_public_buurt_page_passes_axe(browser, live_server):
     expect(page.get_by_role("heading", name="Wat er is opgelost")).to_be_visible()
     check_accessibility(page, "public buurt page")
     context.close()
+
+
+def test_settings_failed_mail_and_unsubscribe_pages_under_the_csp_and_axe(app, browser, live_server, make_user):
+    admin, password = make_user("admin", name="Beheerder")
+    db.session.add(Notification(kind="assigned", message_id="<test.1@muurtje.test>", to_address="x@muurtje.test",
+                                subject="Aan u toegewezen: Bank kapot", body_text="t", body_html="<p>t</p>",
+                                status="failed", attempts=10, last_error="451 Probeer later"))
+    db.session.commit()
+    violations: list[str] = []
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="nl-NL")
+    only_loopback(context, live_server.url)
+    page = context.new_page()
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.on("pageerror", lambda exc: violations.append(str(exc)))
+
+    page.goto("/afmelden/geen-geldige-link")
+    expect(page.get_by_role("heading", name="Deze link werkt niet")).to_be_visible()
+    page.goto(f"/buurten/{ASSEN_BUURT}")
+    expect(page.get_by_role("heading", name="Wat er is opgelost")).to_be_visible()
+    page.goto("/instellingen")
+    sign_in_on_login_page(page, admin.email, password)
+    page.wait_for_url("**/instellingen")
+    page.get_by_label("E-mail mij over signalen die mij aangaan").uncheck()
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.locator("#settings-message")).to_have_text("Opgeslagen: u krijgt deze e-mail niet meer.")
+    page.goto("/meldingen")
+    expect(page.get_by_role("cell", name="451 Probeer later")).to_be_visible()
+    page.get_by_role("button", name="Opnieuw versturen").click()
+    expect(page.locator("#failed-message")).to_have_text("Het bericht staat weer in de wachtrij.")
+    context.close()
+    assert violations == []
+    db.session.rollback()
+    assert db.session.scalars(select(Notification.status)).one() == "pending"
+
+    checked = browser.new_context(bypass_csp=True, base_url=live_server.url, viewport={"width": 1280, "height": 800},
+                                  locale="nl-NL")
+    only_loopback(checked, live_server.url)
+    page = checked.new_page()
+    page.goto("/afmelden/geen-geldige-link")
+    check_accessibility(page, "/afmelden")
+    page.goto("/instellingen")
+    sign_in_on_login_page(page, admin.email, password)
+    page.wait_for_url("**/instellingen")
+    check_accessibility(page, "/instellingen")
+    page.goto("/meldingen")
+    check_accessibility(page, "/meldingen")
+    checked.close()
