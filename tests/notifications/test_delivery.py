@@ -173,3 +173,43 @@ def test_a_stopping_worker_finishes_the_message_in_hand_and_gives_the_rest_back(
     assert [(r.status, r.attempts) for r in rows] == [("sent", 1), ("pending", 0), ("pending", 0)]
     smtp.handler.before_ok = None
     assert deliver_due()["sent"] == 2 and len(smtp.received) == 3
+
+
+def test_smtps_with_user_and_password(mail_app, api, tmp_path, monkeypatch):
+    """smtps:// speaks TLS from the first byte and logs in with the URL's user and password."""
+    import ssl
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    from tests.notifications.conftest import Recorder
+    from tests.support import free_port
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    logins = []
+
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.login == b"muurtje" and auth_data.password == b"geheim wachtwoord")
+
+    handler = Recorder()
+    port = free_port()
+    # aiosmtpd only counts STARTTLS as TLS for AUTH; this server speaks nothing but TLS, so a client
+    # that got through at all spoke TLS.
+    controller = Controller(handler, hostname="127.0.0.1", port=port, ssl_context=context,
+                            authenticator=authenticate, auth_require_tls=False)
+    controller.start()
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trust the test's own certificate
+    try:
+        mail_app.config["SMTP_URL"] = f"smtps://muurtje:geheim%20wachtwoord@127.0.0.1:{port}"
+        _queue_one(api)
+        assert deliver_due()["sent"] == 1
+        assert logins == [(b"muurtje", b"geheim wachtwoord")]
+        assert handler.received[0].message["Subject"] == "Uw melding is opgepakt"
+    finally:
+        controller.stop()
