@@ -103,3 +103,30 @@ def test_unknown_buurt(fresh, client):
     response = client.get("/api/v1/public/buurten/BU99999999")
     assert response.status_code == 404 and response.mimetype == "application/problem+json"
     assert client.get("/buurten/BU99999999").status_code == 404
+
+
+def test_coming_gatherings_of_sixty_days(fresh, client):
+    """Bijeenkomsten of the coming 60 days, kind/title/time only; none while the entity does not exist yet."""
+    import uuid
+
+    from app.extensions import db
+    from app.models import ENTITIES
+
+    model = ENTITIES.get("gathering")
+    if model is None:  # the programme's gathering entity has not been merged into this branch
+        assert client.get(f"/api/v1/public/buurten/{BUURT_A}").get_json()["gatherings"] == []
+        assert "nog geen bijeenkomsten gepland" in client.get(f"/buurten/{BUURT_A}").get_data(as_text=True)
+        return
+    now = datetime.now(UTC)
+    for days, title, code, deleted in ((10, "Stamppotavond", BUURT_A, False), (90, "Te ver weg", BUURT_A, False),
+                                       (-3, "Al geweest", BUURT_A, False), (5, "Geschrapt", BUURT_A, True),
+                                       (7, "Andere buurt", "BU01060300", False)):
+        db.session.add(model(id=uuid.uuid4(), occurred_at=now + timedelta(days=days), kind="stamppot", title=title,
+                             buurt_code=code, deleted=deleted, notes="Mevrouw Geheimnaam kookt",
+                             location=f"SRID=4326;POINT({point_in(BUURT_A)['lon']} {point_in(BUURT_A)['lat']})"))
+    db.session.commit()
+    data = client.get(f"/api/v1/public/buurten/{BUURT_A}").get_json()
+    assert [(g["kind"], g["title"]) for g in data["gatherings"]] == [("stamppot", "Stamppotavond")]
+    assert "Geheimnaam" not in json.dumps(data)
+    html = client.get(f"/buurten/{BUURT_A}").get_data(as_text=True)
+    assert "Stamppotavond" in html and "Geheimnaam" not in html
