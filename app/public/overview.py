@@ -45,7 +45,7 @@ def cached_overview(code: str) -> dict | None:
     now = time.monotonic()
     with _cache_lock:
         hit = _cache.get(key)
-        if hit is not None and hit[0] > now:
+        if ttl > 0 and hit is not None and hit[0] > now and hit[0] <= now + ttl:
             return hit[1]
     value = overview(code)
     db.session.rollback()  # end the read snapshot

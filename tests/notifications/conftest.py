@@ -103,6 +103,26 @@ def report(api, entity: str = "signal", contact: dict | None = None, **extra) ->
     return record_id
 
 
+def grant_fields(manager, cents: int) -> dict:
+    """Return what a grant needs: the amount, and a budget once the programme's budgets exist."""
+    from offline_sync.records import ENTITY_FIELDS
+
+    fields = {"budget_granted_cents": cents}
+    if "budget_id" in ENTITY_FIELDS["idea"]:  # buurtbudget rules (programme): a grant comes from a budget
+        body = {"year": 2026, "name": "Buurtbudget", "amount_cents": 10 * cents}
+        response = manager.post("/api/v1/budgets", json=body)
+        assert response.status_code == 201, response.get_json()
+        fields["budget_id"] = response.get_json()["id"]
+    return fields
+
+
+def realise_fields(cents: int) -> dict:
+    """Return what realising needs: with the programme's budgets, what was spent."""
+    from offline_sync.records import ENTITY_FIELDS
+
+    return {"budget_spent_cents": cents} if "budget_spent_cents" in ENTITY_FIELDS["idea"] else {}
+
+
 def patch(api, entity: str, record_id: str, **fields) -> dict:
     """PATCH a record against its current version; return the new record."""
     current = api.get(f"/api/v1/{entity}s/{record_id}").get_json()

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Notification, ResidentContact
 from app.notifications.delivery import deliver_due
-from tests.notifications.conftest import RESIDENT, patch, report
+from tests.notifications.conftest import RESIDENT, grant_fields, patch, realise_fields, report
 from tests.sync.helpers import BUURT_A, new_id, push, upsert
 
 STAFF_NAME = "Teamlid Gerritsma"
@@ -62,8 +62,9 @@ def test_idea_statuses_mail_the_initiator(mail_app, smtp, api):
     idea = report(field, "idea", contact=RESIDENT)
     patch(manager, "idea", idea, status="in_conversation")
     patch(manager, "idea", idea, status="application_submitted")
-    patch(manager, "idea", idea, status="granted", budget_granted_cents=40_000, public_note="Veel plezier!")
-    patch(manager, "idea", idea, status="realised", public_note="Het buurtfeest was een succes.")
+    patch(manager, "idea", idea, status="granted", public_note="Veel plezier!", **grant_fields(manager, 40_000))
+    patch(manager, "idea", idea, status="realised", public_note="Het buurtfeest was een succes.",
+          **realise_fields(35_000))
     declined = report(field, "idea", contact=RESIDENT)
     _followup(manager, "idea", declined, INTERNAL, status_to="declined")
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.notifications.conftest import patch, report
+from tests.notifications.conftest import grant_fields, patch, realise_fields, report
 from tests.sync.helpers import BUURT_A, conversation_fields, new_id, point_in, push, upsert
 
 RESIDENT = {"name": "Gerda Geheimnaam", "phone": "0687654321", "email": "gerda.geheim@example.org",
@@ -46,8 +46,9 @@ def test_public_answer_holds_no_personal_data(fresh, api, client):
                   description="Initiatief van Gerda en haar buurvrouw")
     for status in ("in_conversation", "application_submitted"):
         patch(manager, "idea", idea, status=status)
-    patch(manager, "idea", idea, status="granted", budget_granted_cents=30_000)
-    patch(manager, "idea", idea, status="realised", public=True, public_note="De moestuin staat er, kom kijken!")
+    patch(manager, "idea", idea, status="granted", **grant_fields(manager, 30_000))
+    patch(manager, "idea", idea, status="realised", public=True, public_note="De moestuin staat er, kom kijken!",
+          **realise_fields(30_000))
 
     response = client.get(f"/api/v1/public/buurten/{BUURT_A}")
     assert response.status_code == 200
