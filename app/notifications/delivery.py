@@ -171,9 +171,14 @@ def claim(limit: int = 20, due_before: datetime | None = None) -> list[Outgoing]
     now = utcnow()
     due_before = due_before or now
     session = db.session()
+    due = or_(and_(Notification.status == "pending", Notification.next_attempt_at <= due_before),
+              and_(Notification.status == "sending", Notification.claimed_until < due_before))
+    # Look before taking the write lock: an idle worker polling SQLite must not queue behind writers.
+    nothing_due = session.scalar(select(Notification.id).where(due).limit(1)) is None
+    session.rollback()
+    if nothing_due:
+        return []
     with write_transaction(session):
-        due = or_(and_(Notification.status == "pending", Notification.next_attempt_at <= due_before),
-                  and_(Notification.status == "sending", Notification.claimed_until < due_before))
         query = select(Notification).where(due).order_by(Notification.id).limit(limit)
         if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
