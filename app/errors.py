@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, json, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
+from app.error_pages import error_page
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -69,9 +70,13 @@ def _errors_from(exc: HTTPException) -> dict | None:
 
 
 def handle_http_exception(exc: HTTPException):
-    """Render an HTTP error as problem+json under /api/, as Flask's page elsewhere."""
+    """Render an HTTP error as problem+json under /api/, as the product's Dutch page elsewhere."""
     if not wants_problem():
-        return exc
+        if (exc.code or 500) < 400:
+            return exc  # routing redirects are responses, not errors
+        kept = {k: v for k, v in exc.get_response().headers.items()
+                if k in ("Allow", "Retry-After", "WWW-Authenticate")}
+        return error_page(exc.code or 500, kept)
     status = exc.code or 500
     errors = _errors_from(exc)
     if status == 422:
@@ -87,16 +92,24 @@ def handle_http_exception(exc: HTTPException):
     return response
 
 
+def handle_too_deep(exc: RecursionError):
+    """JSON nested deeper than the parser goes (about 900 levels) is bad input, not a server error."""
+    db.session.rollback()
+    log.warning("input nested too deep on %s %s", request.method, request.path)
+    return problem(400, "De invoer is te diep genest om te lezen (JSON).")
+
+
 def handle_unexpected(exc: Exception):
     """Roll back, log and answer 500 without leaking internals."""
     db.session.rollback()
     log.exception("unhandled error on %s %s", request.method, request.path)
     if not wants_problem():
-        return InternalServerError()
+        return error_page(500)
     return problem(500, "Er ging iets mis op de server. De fout is gelogd.")
 
 
 def init_app(app: Flask) -> None:
     """Register the error handlers (after flask-smorest so ours win)."""
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(RecursionError, handle_too_deep)
     app.register_error_handler(Exception, handle_unexpected)

@@ -14,7 +14,7 @@ stop() {
 trap 'stop; exit 130' INT
 trap 'stop; exit 143' TERM
 
-"$BIN/gunicorn" --workers "$WORKERS" --bind "127.0.0.1:$PORT" --access-logfile - wsgi:app &
+PORT="$PORT" WEB_CONCURRENCY="$WORKERS" "$BIN/gunicorn" --config gunicorn.conf.py wsgi:app &
 web=$!
 wait "$web"
 status=$?

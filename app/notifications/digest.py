@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Buurt, Notification, Signal, User, utcnow
 from app.notifications import messages
-from app.reporting import CLOSED_STATUSES, local_today
+from app.reports.summary import CLOSED_STATUSES, local_today
 
 
 def queue_overdue_digest(today: date | None = None) -> int:

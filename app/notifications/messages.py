@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, render_template, request
 
-from app.exports import IDEA_STATUS_LABELS, SIGNAL_STATUS_LABELS, URGENCY_LABELS
+from offline_sync.vocabulary import STATUS, URGENCY
 
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
@@ -29,7 +29,6 @@ RESIDENT_STATUS_TEXT = {
     ("idea", "declined"): ("afgewezen", "Het idee krijgt helaas geen steun uit het buurtbudget."),
     ("idea", "realised"): ("gerealiseerd", "Het idee is uitgevoerd. Dank voor uw inzet!"),
 }
-STATUS_LABELS = {"signal": SIGNAL_STATUS_LABELS, "idea": IDEA_STATUS_LABELS}
 KIND_WORD = {"signal": "melding", "idea": "idee"}
 
 
@@ -86,16 +85,16 @@ def resident_status(entity: str, status: str, public_note: str | None, told_on: 
 def urgent_signal(signal: dict, buurt_name: str | None) -> Mail:
     """Render the e-mail to a team about a new signal with high urgency."""
     return _render("urgent_signal", signal=signal, buurt_name=buurt_name,
-                   urgency=URGENCY_LABELS.get(signal["urgency"], signal["urgency"]))
+                   urgency=URGENCY.get(signal["urgency"], signal["urgency"]))
 
 
 def assigned(signal: dict, buurt_name: str | None) -> Mail:
     """Render the e-mail to a team member to whom a signal was assigned."""
     due = date.fromisoformat(signal["due_date"]) if signal.get("due_date") else None
     return _render("assigned", signal=signal, buurt_name=buurt_name, due=dutch_date(due),
-                   urgency=URGENCY_LABELS.get(signal["urgency"], signal["urgency"]))
+                   urgency=URGENCY.get(signal["urgency"], signal["urgency"]))
 
 
 def overdue_digest(name: str, signals: list[dict]) -> Mail:
     """Render one team member's list of overdue signals (`title`, `id`, `due`, `status`, `buurt_name`)."""
-    return _render("overdue_digest", name=name, signals=signals, status_labels=SIGNAL_STATUS_LABELS)
+    return _render("overdue_digest", name=name, signals=signals, status_labels=STATUS["signal"])

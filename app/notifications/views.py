@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
-from app.auth import role_required
+from app.accounts.auth import role_required
 from app.database import write_transaction
 from app.errors import ApiError
 from app.extensions import db

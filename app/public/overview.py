@@ -17,7 +17,15 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import ENTITIES, Buurt, Idea, Signal
-from app.reporting import LOCAL_TZ, OPEN_DATA_THRESHOLD, Period, buurt_summary, local_today, open_data, theme_labels
+from app.reports.summary import (
+    LOCAL_TZ,
+    OPEN_DATA_THRESHOLD,
+    Period,
+    buurt_summary,
+    local_today,
+    open_data,
+    theme_labels,
+)
 
 FIGURES = ("conversations", "residents_reached", "signals_total", "signals_done", "median_days_to_done",
            "ideas_total", "ideas_granted")

@@ -1,7 +1,7 @@
 """terugkoppeling: the e-mail outbox, public notes on signals and ideas, residents' and staff's mail wishes
 
 Revision ID: 0007_terugkoppeling
-Revises: 0002_signal_grid_counts
+Revises: 0003_trust
 Create Date: 2026-11-28 06:28:00.474743
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0007_terugkoppeling'
-down_revision = '0002_signal_grid_counts'
+down_revision = '0003_trust'
 branch_labels = None
 depends_on = None
 
