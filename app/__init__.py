@@ -37,12 +37,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     smorest_api.init_app(app)
 
-    from app import backup, cli  # noqa: PLC0415 - these import models, which need the db object
+    from app import backup, cli, notifications, public  # noqa: PLC0415 - these import models, which need the db
     from app.accounts import auth  # noqa: PLC0415
 
     request_limits.init_app(app)
     auth.init_app(app)
     _register_blueprints(app)
+    notifications.init_app(app)
+    public.init_app(app)
     errors.init_app(app)
     security_headers.init_app(app)
     serving.init_app(app)

@@ -79,6 +79,8 @@ class Actor:
     role: str
     buurten: frozenset[str] = frozenset()
     organisation_id: str | None = None
+    #: Shown as who changed a status (`status_changed_by_name`).
+    name: str = ""
 
     def may_see(self, record: Mapping[str, Any], parent: Mapping[str, Any] | None = None) -> bool:
         """Apply the pull scope: field workers see their buurten and their own records."""
@@ -87,6 +89,20 @@ class Actor:
         if record.get("buurt_code") in self.buurten or record.get("created_by") == self.user_id:
             return True
         return parent is not None and parent.get("created_by") == self.user_id
+
+
+@dataclass(frozen=True)
+class RecordEvent:
+    """One accepted change, for whoever reacts to changes (notifications): the record as it became.
+
+    `changes` is {field: [old, new]} as in the change history; a create has old = None everywhere.
+    """
+
+    entity: str
+    record: dict
+    changes: dict
+    created: bool
+    actor: Actor
 
 
 @dataclass
@@ -106,6 +122,9 @@ class SyncContext:
     #: Of these photo hashes, the ones the actor already holds or may see (see docs/security.md).
     vouch_photos: Callable[[set[str]], set[str]] | None = None
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    #: Called at the end of a batch's write, inside the caller's transaction, with every accepted
+    #: change: what it writes (an outbox row) commits or rolls back together with the changes.
+    on_changes: Callable[[list[RecordEvent]], None] | None = None
 
 
 class Rejected(Exception):
@@ -153,6 +172,7 @@ class _Batch:
         self.buurt_of: dict[tuple, str | None] = {}
         #: Amounts of the budgets this batch read, each locked for the rest of the transaction.
         self.budget_amounts: dict[str, int | None] = {}
+        self.events: list[RecordEvent] = []
 
     # -- step 1 --------------------------------------------------------------------------------
 
@@ -472,6 +492,9 @@ class _Batch:
                 updates["done_at"] = self.ctx.now.isoformat()
             elif rec.wire["status"] == "done":
                 updates["done_at"] = None
+        if "status" in updates and updates["status"] != rec.wire["status"]:
+            updates["status_changed_at"] = self.ctx.now.isoformat()
+            updates["status_changed_by_name"] = self.ctx.actor.name or None
         if conflicts and not rec.wire["has_conflict"]:
             updates["has_conflict"] = True
         if not updates:
@@ -492,6 +515,9 @@ class _Batch:
                                    "mutation_id": m.mutation_id if m and self.client_id else None})
 
     def _record_change(self, rec: _Record, diff: dict, m: Mutation | None) -> None:
+        if self.ctx.on_changes is not None:
+            self.events.append(RecordEvent(rec.entity, dict(rec.wire), diff, rec.wire["version"] == 1,
+                                           self.ctx.actor))
         rec.dirty = True
         self.changes.append({"entity": rec.entity, "record_id": rec.wire["id"], "version": rec.wire["version"],
                              "changes": diff, "mutation_id": m.mutation_id if m and self.client_id else None})
@@ -605,6 +631,9 @@ class _Batch:
             ).values(resolved_at=self.ctx.now, resolved_by_id=uuid.UUID(actor.user_id)))
         for entity, record_id, contact in self.contacts:
             self.ctx.store_contact(entity, uuid.UUID(record_id), contact, uuid.UUID(actor.user_id))
+        if self.events:
+            self.ctx.on_changes(self.events)
+            self.events = []
 
     def _write_photo_links(self) -> None:
         """Keep the photo -> record table in step with the `photos` lists this batch changed.

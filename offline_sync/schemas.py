@@ -24,7 +24,7 @@ ENTITIES = tuple(ENTITY_FIELDS)
 OPS = ("upsert", "delete")
 #: Fields the server owns; a client may echo them back in `fields`, they are ignored.
 SERVER_FIELDS = frozenset({"id", "version", "created_at", "updated_at", "created_by", "has_conflict", "deleted",
-                           "status_from", "done_at"})
+                           "status_from", "done_at", "status_changed_at", "status_changed_by_name"})
 SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="Geen SHA-256 (64 kleine hexadecimale tekens).")
 LIMITS_TEXT = f"hoogstens {MAX_MUTATIONS} mutaties en {MAX_PUSH_BYTES // (1024 * 1024)} MB per push"
 
@@ -74,6 +74,13 @@ class ContactSchema(Schema):
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=320))
     consent = fields.Boolean(required=True, validate=validate.Equal(
         True, error="Contactgegevens alleen met toestemming van de bewoner (consent: true)."))
+    #: The resident wants to hear back (status e-mails); needs an e-mail address.
+    updates = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def _updates_need_email(self, data: dict, **_kw) -> None:
+        if data.get("updates") and not data.get("email"):
+            raise ValidationError("Op de hoogte houden kan alleen met een e-mailadres.", "email")
 
 
 CONSENT_REQUIRED = "Contactgegevens alleen met toestemming van de bewoner (consent: true)."
@@ -102,6 +109,13 @@ def _status(entity: str, **kw) -> fields.String:
     return fields.String(validate=validate.OneOf(tuple(vocabulary.STATUS[entity])), **kw)
 
 
+class PublicFields(Schema):
+    """What staff write for the resident and the buurt: a note, and whether the buurt page shows it."""
+
+    public_note = fields.String(allow_none=True, validate=validate.Length(max=1000))
+    public = fields.Boolean()
+
+
 class ConversationFields(LocatedFields):
     setting = fields.String(required=True, validate=validate.OneOf(vocabulary.SETTINGS))
     residents_count = fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000))
@@ -111,7 +125,7 @@ class ConversationFields(LocatedFields):
     gathering_id = fields.UUID(allow_none=True)
 
 
-class SignalFields(LocatedFields):
+class SignalFields(LocatedFields, PublicFields):
     conversation_id = fields.UUID(allow_none=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = _text(20_000)
@@ -125,7 +139,7 @@ class SignalFields(LocatedFields):
     photos = fields.List(fields.String(validate=SHA256), validate=validate.Length(max=50))
 
 
-class IdeaFields(LocatedFields):
+class IdeaFields(LocatedFields, PublicFields):
     conversation_id = fields.UUID(allow_none=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = _text(20_000)

@@ -40,6 +40,13 @@ class MeOut(UserOut):
         metadata={"description": "true: choose a new password (POST /api/v1/auth/password) before anything else"})
     csrf_token = fields.String()
     token = fields.Nested(DeviceTokenOut)
+    notify_email = fields.Boolean()
+
+
+class MeIn(Schema):
+    """What a user may change about themselves."""
+
+    notify_email = fields.Boolean(required=True)
 
 
 def _login_limit() -> str:
@@ -48,7 +55,7 @@ def _login_limit() -> str:
 
 def _me(user, token=None) -> SimpleNamespace:
     """Return what MeOut dumps: the user, this session's CSRF token and a new device token if any."""
-    fields_ = ("id", "email", "name", "role", "organisation", "buurten", "must_change_password")
+    fields_ = ("id", "email", "name", "role", "organisation", "buurten", "must_change_password", "notify_email")
     me = SimpleNamespace(**{f: getattr(user, f) for f in fields_}, csrf_token=csrf_token())
     if token is not None:
         me.token = token
@@ -107,6 +114,15 @@ class Me(MethodView):
     @blp.response(200, MeOut)
     def get(self):
         """Return the signed-in user and this session's CSRF token."""
+        return _me(current_user)
+
+    @login_required
+    @blp.arguments(MeIn)
+    @blp.response(200, MeOut)
+    def patch(self, body):
+        """Change my own settings: `notify_email` switches my colleague e-mails on or off."""
+        current_user.notify_email = body["notify_email"]
+        db.session.commit()
         return _me(current_user)
 
 

@@ -12,6 +12,7 @@ from app.models.history import (
     SyncMutation,
     SyncSequence,
 )
+from app.models.notifications import NOTIFICATION_KINDS, NOTIFICATION_STATUSES, Notification
 from app.models.places import DEFAULT_THEMES, Buurt, Theme
 from app.models.programme import Budget
 from app.models.records import (
@@ -37,6 +38,8 @@ __all__ = [
     "GRID_SCALE",
     "GRID_ZOOM",
     "AdminAction",
+    "NOTIFICATION_KINDS",
+    "NOTIFICATION_STATUSES",
     "Attachment",
     "AttachmentUpload",
     "Budget",
@@ -48,6 +51,7 @@ __all__ = [
     "Followup",
     "Gathering",
     "Idea",
+    "Notification",
     "Organisation",
     "QuarantinedMutation",
     "RecordChange",

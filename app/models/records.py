@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 
 from geoalchemy2 import Geometry
-from sqlalchemy import BigInteger, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, Uuid, true
+from sqlalchemy import BigInteger, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, Uuid, false, true
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from app.extensions import db
@@ -16,6 +16,17 @@ from app.models.types import JSONType, UTCDateTime, utcnow
 def received_at(context) -> datetime:
     """Default of `occurred_at` for rows written without it (demo data, bulk loads): their created_at."""
     return context.get_current_parameters().get("created_at") or utcnow()
+
+
+class Public:
+    """What staff tell the resident and the buurt about a signal or idea, and when its status changed."""
+
+    #: Written by staff for the resident (status e-mail) and, when `public`, the buurt page.
+    public_note: Mapped[str | None] = mapped_column(Text)
+    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The name of who made the last status change, as it was then (shown to the field worker).
+    status_changed_by_name: Mapped[str | None] = mapped_column(String(200))
 
 
 class SyncedRecord:
@@ -61,7 +72,7 @@ class Conversation(SyncedRecord, Located, db.Model):
     gathering_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
 
 
-class Signal(SyncedRecord, Located, db.Model):
+class Signal(SyncedRecord, Located, Public, db.Model):
     """A problem noticed or raised, followed up by a partner organisation."""
 
     __tablename__ = "signals"
@@ -84,7 +95,7 @@ class Signal(SyncedRecord, Located, db.Model):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class Idea(SyncedRecord, Located, db.Model):
+class Idea(SyncedRecord, Located, Public, db.Model):
     """A residents' initiative for their buurt, on its way to the joint buurt budget."""
 
     __tablename__ = "ideas"
@@ -155,6 +166,9 @@ class ResidentContact(db.Model):
     name: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(64))
     email: Mapped[str | None] = mapped_column(String(320))
+    #: The resident wants status e-mails; cleared by the unsubscribe link (`unsubscribed_at`).
+    updates: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

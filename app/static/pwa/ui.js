@@ -28,7 +28,7 @@ export const FIELD_LABELS = {
   conversation_id: "Gesprek", _schema: "Algemeen", op: "Actie", base_version: "Versie",
 };
 
-const CONTACT_LABELS = { name: "naam", phone: "telefoon", email: "e-mail", consent: "toestemming" };
+const CONTACT_LABELS = { name: "naam", phone: "telefoon", email: "e-mail", consent: "toestemming", updates: "op de hoogte blijven" };
 
 /** Flatten the server's messages for a field (a list, or per sub-field for nested values) into text. */
 export function messagesOf(value) {
@@ -123,12 +123,19 @@ export function syncBadges(record) {
   return badges.join(" ");
 }
 
-/** A list of records as links. */
-export function recordList(records, emptyText) {
+/** The status of a signal or idea as a badge ("" for other records). */
+export function statusBadge(record) {
+  const status = record.view.status;
+  if (!status || !["signal", "idea"].includes(record.entity)) return "";
+  return `<span class="badge badge-status badge-status-${esc(status)}">${esc(displayValue("status", status))}</span>`;
+}
+
+/** A list of records as links; `withStatus` adds each signal's and idea's status badge. */
+export function recordList(records, emptyText, { withStatus = false } = {}) {
   if (!records.length) return `<p class="muted">${esc(emptyText)}</p>`;
   return `<ul class="records">${records.map((r) => `
     <li><a href="#/${ENTITY_PATH[r.entity]}/${r.id}">
-      <span class="kind">${ENTITY_LABEL[r.entity]}</span>
+      <span class="kind">${ENTITY_LABEL[r.entity]}${withStatus ? ` ${statusBadge(r)}` : ""}</span>
       <span class="title">${esc(recordTitle(r))}</span>
       <span class="meta">${esc(r.view.occurred_at ? `gezien ${seenLabel(r.view.occurred_at)}`
         : shortTime(r.view.created_at || new Date(r.touched_at).toISOString()))}
