@@ -87,6 +87,13 @@ def handle_http_exception(exc: HTTPException):
     return response
 
 
+def handle_too_deep(exc: RecursionError):
+    """JSON nested deeper than the parser goes (about 900 levels) is bad input, not a server error."""
+    db.session.rollback()
+    log.warning("input nested too deep on %s %s", request.method, request.path)
+    return problem(400, "De invoer is te diep genest om te lezen (JSON).")
+
+
 def handle_unexpected(exc: Exception):
     """Roll back, log and answer 500 without leaking internals."""
     db.session.rollback()
@@ -99,4 +106,5 @@ def handle_unexpected(exc: Exception):
 def init_app(app: Flask) -> None:
     """Register the error handlers (after flask-smorest so ours win)."""
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(RecursionError, handle_too_deep)
     app.register_error_handler(Exception, handle_unexpected)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -41,9 +41,14 @@ from offline_sync.records import (
 )
 from offline_sync.schemas import Mutation, Rejection, missing_required
 from offline_sync.sequence import allocate_change_seq
+from offline_sync.values import REDACTED, storable
 from offline_sync.workflow import INITIAL_STATUS, TRANSITIONS, Transition, check_transition
 
 Key = tuple[str, str]
+#: How far ahead of the server's clock a typed `occurred_at` may lie (phone clocks drift).
+MAX_CLOCK_AHEAD = timedelta(minutes=10)
+#: Roles that may assign a signal (team members only within the owning organisation).
+ASSIGNING_ROLES = ("team", "manager", "admin")
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,10 @@ class Registry:
     mutation: type
     quarantine: type
     organisation: type
+    #: Users: the engine reads `id`, `role` and `organisation_id` (for the assignee rule).
     user: type
+    #: Which records name which photo (entity, record_id, sha256, linked_by_id, vouched, linked_at).
+    photo_link: type | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,7 @@ class Actor:
     user_id: str
     role: str
     buurten: frozenset[str] = frozenset()
+    organisation_id: str | None = None
 
     def may_see(self, record: Mapping[str, Any], parent: Mapping[str, Any] | None = None) -> bool:
         """Apply the pull scope: field workers see their buurten and their own records."""
@@ -89,6 +98,8 @@ class SyncContext:
     is_buurt: Callable[[str], bool]
     #: Optional batch form of `locate`, for many points at once: [(lon, lat, accuracy_m)] -> codes.
     locate_many: Callable[[list[tuple[float, float, float | None]]], list[str | None]] | None = None
+    #: Of these photo hashes, the ones the actor already holds or may see (see docs/security.md).
+    vouch_photos: Callable[[set[str]], set[str]] | None = None
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
@@ -108,6 +119,8 @@ class _Record:
     wire: dict
     exists: bool
     dirty: bool = False
+    #: The photos the record named when the batch read it, to write only the links that changed.
+    photos_before: tuple = ()
 
 
 @dataclass
@@ -126,7 +139,8 @@ class _Batch:
         self.records: dict[Key, _Record] = {}
         self.history: dict[Key, list[HistoryEntry]] = {}
         self.organisations: set[str] = set()
-        self.users: set[str] = set()
+        #: user id -> (role, organisation id) of the users that fields refer to.
+        self.users: dict[str, tuple[str, str | None]] = {}
         self.changes: list[dict] = []
         self.conflicts: list[dict] = []
         self.contacts: list[tuple[str, str, dict]] = []
@@ -162,7 +176,7 @@ class _Batch:
         self._load_history(need_history)
         self._locate_all([m.fields["location"] for m in mutations if m.fields.get("location")])
         self.organisations = self._existing(self.ctx.registry.organisation, orgs)
-        self.users = self._existing(self.ctx.registry.user, users)
+        self.users = self._user_roles(users)
 
     def _locate_all(self, locations: list[Mapping]) -> None:
         """Find the buurten of all locations of the batch in one call, when the caller can."""
@@ -177,7 +191,8 @@ class _Batch:
             return
         for row in self.ctx.session.execute(select(model.__table__).where(model.__table__.c.id.in_(missing))):
             wire = record_dict(row, entity)
-            self.records[(entity, wire["id"])] = _Record(entity, wire, exists=True)
+            self.records[(entity, wire["id"])] = _Record(entity, wire, exists=True,
+                                                         photos_before=tuple(wire.get("photos") or ()))
 
     def _load_history(self, wanted: dict[str, set[str]]) -> None:
         table = self.ctx.registry.change.__table__
@@ -189,15 +204,18 @@ class _Batch:
                 self.history.setdefault((entity, str(record_id)), []).append(entry)
 
     def _existing(self, model: type, ids: set[str]) -> set[str]:
-        valid = []
-        for i in ids:
-            try:
-                valid.append(uuid.UUID(i))
-            except ValueError:
-                continue
+        valid = _uuids(ids)
         if not valid:
             return set()
         return {str(i) for i in self.ctx.session.scalars(select(model.id).where(model.id.in_(valid)))}
+
+    def _user_roles(self, ids: set[str]) -> dict[str, tuple[str, str | None]]:
+        valid = _uuids(ids)
+        if not valid:
+            return {}
+        model = self.ctx.registry.user
+        rows = self.ctx.session.execute(select(model.id, model.role, model.organisation_id).where(model.id.in_(valid)))
+        return {str(i): (role, str(org) if org else None) for i, role, org in rows}
 
     # -- step 2 --------------------------------------------------------------------------------
 
@@ -244,6 +262,10 @@ class _Batch:
         if m.entity in INITIAL_STATUS and fields.get("status", INITIAL_STATUS[m.entity]) != INITIAL_STATUS[m.entity]:
             raise Rejected({"status": [f"Een nieuw record begint met status '{INITIAL_STATUS[m.entity]}'."]})
         self._check_references(fields)
+        if "assignee" in ENTITY_FIELDS[m.entity] and fields.get("assignee") is not None:
+            self._check_assignee(fields.get("organisation"), fields["assignee"])
+        if "occurred_at" in ENTITY_FIELDS[m.entity]:
+            fields["occurred_at"] = self._occurred_at(fields.get("occurred_at"), m.client_time)
         buurt = self._buurt(fields.get("location"), fields.pop("buurt_code", None))
         wire = self._new_wire(m.entity, m.id, {**DEFAULTS[m.entity], **fields, "buurt_code": buurt})
         rec = _Record(m.entity, wire, exists=False)
@@ -287,6 +309,37 @@ class _Batch:
         if errors:
             raise Rejected(errors)
 
+    def _check_assignee(self, organisation: str | None, assignee: str | None) -> None:
+        """Only team members of the owning organisation, managers and admins assign, and only to a
+        team member of that organisation (or to nobody): assigning opens the resident's contact."""
+        actor = self.ctx.actor
+        if actor.role not in ASSIGNING_ROLES or (
+                actor.role == "team" and (actor.organisation_id is None or actor.organisation_id != organisation)):
+            raise Rejected({"assignee": ["Alleen teamleden van de organisatie van dit signaal, managers en "
+                                         "beheerders wijzen een behandelaar aan."]})
+        if assignee is None:
+            return
+        role, user_organisation = self.users.get(assignee, (None, None))
+        if role != "team" or organisation is None or user_organisation != organisation:
+            raise Rejected({"assignee": ["Alleen een teamlid van de organisatie van dit signaal kan behandelaar "
+                                         "zijn."]})
+
+    def _occurred_at(self, typed: str | None, client_time: str | None) -> str:
+        """Return when it was seen or said: as typed, else the phone's clock, else receipt time.
+
+        A typed time more than MAX_CLOCK_AHEAD ahead is refused; a phone clock that far ahead is
+        not believed (receipt time is used), since nobody typed it.
+        """
+        limit = self.ctx.now + MAX_CLOCK_AHEAD
+        if typed is not None:
+            if datetime.fromisoformat(typed) > limit:
+                raise Rejected({"occurred_at": ["Dit tijdstip ligt meer dan 10 minuten in de toekomst; "
+                                                "controleer datum en tijd."]})
+            return typed
+        if client_time is not None and datetime.fromisoformat(client_time) <= limit:
+            return client_time
+        return self.ctx.now.isoformat()
+
     def _update(self, m: Mutation, rec: _Record, base_version: int) -> Outcome:
         fields = {k: v for k, v in m.fields.items() if k != "resident_contact"}
         changed = changed_since(self._history(rec), base_version, self.client_id)
@@ -297,8 +350,15 @@ class _Batch:
             else:
                 self._buurt(None, fields["buurt_code"])
         kept = self._check_status(rec, fields, changed)
+        if "occurred_at" in fields:
+            if fields["occurred_at"] is None:
+                del fields["occurred_at"]
+            else:
+                self._occurred_at(fields["occurred_at"], None)
         updates, conflicts = merge_fields(rec.wire, fields, changed)
         self._check_references(updates)
+        if "assignee" in updates:
+            self._check_assignee(updates.get("organisation", rec.wire.get("organisation")), updates["assignee"])
         if updates.get("status") == "granted" and updates.get(
                 "budget_granted_cents", rec.wire.get("budget_granted_cents")) is None:
             raise Rejected({"budget_granted_cents": ["Verplicht bij status 'granted'."]})
@@ -450,6 +510,7 @@ class _Batch:
     def write(self) -> None:
         """Write every dirty record and the history with sequence numbers in change order."""
         session, registry, actor = self.ctx.session, self.ctx.registry, self.ctx.actor
+        self._write_photo_links()
         if self.changes:
             last = allocate_change_seq(session, len(self.changes))
             first = last - len(self.changes) + 1
@@ -475,6 +536,36 @@ class _Batch:
             ).values(resolved_at=self.ctx.now, resolved_by_id=uuid.UUID(actor.user_id)))
         for entity, record_id, contact in self.contacts:
             self.ctx.store_contact(entity, uuid.UUID(record_id), contact, uuid.UUID(actor.user_id))
+
+    def _write_photo_links(self) -> None:
+        """Keep the photo -> record table in step with the `photos` lists this batch changed.
+
+        A link remembers who named the photo and whether they held or could see it at that moment
+        (`vouched`); the attachment view serves a photo only through links that are vouched or whose
+        author uploaded the bytes themselves (docs/security.md "Photos").
+        """
+        model = self.ctx.registry.photo_link
+        if model is None:
+            return
+        changed = [(rec, set(rec.photos_before), set(rec.wire.get("photos") or ())) for rec in self.records.values()
+                   if rec.dirty and "photos" in rec.wire and set(rec.photos_before) != set(rec.wire["photos"] or ())]
+        if not changed:
+            return
+        table = model.__table__
+        added_all = set().union(*(after - before for _rec, before, after in changed))
+        vouched = self.ctx.vouch_photos(added_all) if self.ctx.vouch_photos and added_all else set()
+        rows = []
+        for rec, before, after in changed:
+            record_id = uuid.UUID(rec.wire["id"])
+            if removed := before - after:
+                self.ctx.session.execute(table.delete().where(
+                    table.c.entity == rec.entity, table.c.record_id == record_id, table.c.sha256.in_(sorted(removed))))
+            rows += [{"entity": rec.entity, "record_id": record_id, "sha256": sha,
+                      "linked_by_id": uuid.UUID(self.ctx.actor.user_id), "vouched": sha in vouched,
+                      "linked_at": self.ctx.now} for sha in sorted(after - before)]
+            rec.photos_before = tuple(sorted(after))
+        if rows:
+            _insert_many(self.ctx.session, table, rows)
 
     def _write_records(self, model: type, dirty: list[tuple[_Record, int]]) -> None:
         if not dirty:
@@ -547,16 +638,18 @@ def apply_push(ctx: SyncContext, client_id: str, mutations: list[Mutation | Reje
                 outcome = batch.apply(m)
             except Rejected as exc:
                 outcome = Outcome({"status": "rejected", "id": m.id, "errors": exc.errors})
-        result = {"mutation_id": m.mutation_id, **outcome.result}
+        # Whatever was sent, what is stored (and echoed) must be storable: see offline_sync.values.
+        result = storable({"mutation_id": m.mutation_id, **outcome.result})
         results.append(result)
         earlier[m.mutation_id] = result
         last = m.mutation_id
-        stored.append({"client_id": uuid.UUID(client_id), "mutation_id": m.mutation_id, "entity": m.entity,
+        entity = m.entity if m.entity in registry.records else None
+        stored.append({"client_id": uuid.UUID(client_id), "mutation_id": m.mutation_id, "entity": entity,
                        "record_id": _uuid_or_none(m.id), "status": result["status"], "result": result,
                        "created_at": ctx.now})
         if result["status"] == "rejected":
             quarantined.append({"client_id": uuid.UUID(client_id), "mutation_id": m.mutation_id,
-                                "user_id": uuid.UUID(ctx.actor.user_id), "payload": m.payload,
+                                "user_id": uuid.UUID(ctx.actor.user_id), "payload": quarantine_payload(m.payload),
                                 "errors": result["errors"], "created_at": ctx.now})
     batch.write()
     if stored:
@@ -594,6 +687,24 @@ def _save_client(ctx: SyncContext, client: Any, client_id: str, last: int) -> No
         client.last_mutation_id = last
         client.last_seen_at = ctx.now
         client.user_id = uuid.UUID(ctx.actor.user_id)
+
+
+def quarantine_payload(payload: Any) -> Any:
+    """Return a rejected mutation as the quarantine keeps it: storable, resident contact removed."""
+    kept = storable(payload)
+    if isinstance(kept, dict) and isinstance(kept.get("fields"), dict) and "resident_contact" in kept["fields"]:
+        kept["fields"]["resident_contact"] = REDACTED
+    return kept
+
+
+def _uuids(ids: Iterable[str]) -> list[uuid.UUID]:
+    valid = []
+    for i in ids:
+        try:
+            valid.append(uuid.UUID(i))
+        except ValueError:
+            continue
+    return valid
 
 
 def _uuid_or_none(value: str | None) -> uuid.UUID | None:

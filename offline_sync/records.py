@@ -17,9 +17,9 @@ from geoalchemy2.shape import to_shape
 #: Writable fields per entity, in the order they are returned.
 ENTITY_FIELDS: dict[str, tuple[str, ...]] = {
     "conversation": ("occurred_at", "setting", "residents_count", "themes", "summary", "follow_up_needed"),
-    "signal": ("conversation_id", "title", "description", "theme", "domain", "urgency", "status",
+    "signal": ("occurred_at", "conversation_id", "title", "description", "theme", "domain", "urgency", "status",
                "organisation", "assignee", "due_date", "photos"),
-    "idea": ("conversation_id", "title", "description", "theme", "initiators_count", "support",
+    "idea": ("occurred_at", "conversation_id", "title", "description", "theme", "initiators_count", "support",
              "budget_requested_cents", "budget_granted_cents", "status", "photos"),
     "followup": ("parent_entity", "parent_id", "text", "status_from", "status_to"),
 }

@@ -9,9 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, validate
+from datetime import date, datetime
+
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from offline_sync.records import ENTITY_FIELDS, to_wire
+from offline_sync.values import YEAR, in_years, problems_by_field
 from offline_sync.workflow import TRANSITIONS
 
 SCHEMA_VERSION = 1
@@ -27,14 +30,33 @@ SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="Geen SHA-256 (64 kleine hexad
 LIMITS_TEXT = f"hoogstens {MAX_MUTATIONS} mutaties en {MAX_PUSH_BYTES // (1024 * 1024)} MB per push"
 
 
+def within_years(value: date | datetime) -> None:
+    """Refuse a date or time the databases cannot store or compare (docs/API.md "Trust rules")."""
+    if not in_years(value):
+        raise ValidationError(YEAR)
+
+
 class WireSchema(Schema):
-    """Return loaded values in wire form."""
+    """The fields of one entity: only storable values, returned in wire form.
+
+    Every entity's schema derives from this one, so every value of every entity passes the same
+    storability check (offline_sync.values) before anything else looks at it.
+    """
 
     class Meta:
         unknown = RAISE
 
+    @pre_load
+    def _storable(self, data, **_kw):
+        if isinstance(data, dict) and (errors := problems_by_field(data)):
+            raise ValidationError(errors)
+        return data
+
     @post_load
     def _wire(self, data: dict, **_kw) -> dict:
+        errors = {k: [YEAR] for k, v in data.items() if isinstance(v, date | datetime) and not in_years(v)}
+        if errors:
+            raise ValidationError(errors)
         return {k: to_wire(k, v) if k not in ("location", "resident_contact") else v for k, v in data.items()}
 
 
@@ -55,10 +77,22 @@ class ContactSchema(Schema):
         True, error="Contactgegevens alleen met toestemming van de bewoner (consent: true)."))
 
 
+CONSENT_REQUIRED = "Contactgegevens alleen met toestemming van de bewoner (consent: true)."
+
+
 class LocatedFields(WireSchema):
+    occurred_at = fields.AwareDateTime()
     location = fields.Nested(LocationSchema, allow_none=True)
     buurt_code = fields.String(allow_none=True, validate=validate.Length(max=16))
     resident_contact = fields.Nested(ContactSchema)
+
+    @validates_schema
+    def _consent(self, data: dict, **_kw) -> None:
+        # Loading with partial=True (edits) makes nested fields partial too, so `required` on
+        # `consent` alone does not hold: check it here, for every kind of load.
+        contact = data.get("resident_contact")
+        if contact is not None and contact.get("consent") is not True:
+            raise ValidationError(CONSENT_REQUIRED, field_name="resident_contact")
 
 
 def _text(max_len: int, **kw) -> fields.String:
@@ -70,7 +104,6 @@ def _status(entity: str, **kw) -> fields.String:
 
 
 class ConversationFields(LocatedFields):
-    occurred_at = fields.AwareDateTime(required=True)
     setting = fields.String(required=True, validate=validate.OneOf(
         ("street", "bic", "home_visit", "gathering", "phone", "other")))
     residents_count = fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000))
@@ -135,7 +168,7 @@ class MutationSchema(Schema):
     id = fields.UUID(required=True)
     base_version = fields.Integer(strict=True, load_default=None, allow_none=True, validate=validate.Range(min=0))
     fields_ = fields.Dict(data_key="fields", keys=fields.String(), load_default=dict)
-    client_time = fields.AwareDateTime(load_default=None, allow_none=True)
+    client_time = fields.AwareDateTime(load_default=None, allow_none=True, validate=within_years)
 
 
 class EnvelopeSchema(Schema):
@@ -164,6 +197,8 @@ class Mutation:
     base_version: int | None
     fields: dict[str, Any]
     payload: dict = field(repr=False, default_factory=dict)
+    #: When the phone made the change (ISO 8601, UTC), if it said so.
+    client_time: str | None = None
 
 
 @dataclass
@@ -215,6 +250,10 @@ def load_envelope(body: Any) -> tuple[str, list[dict]]:
 
 def load_mutation(raw: dict) -> Mutation | Rejection:
     """Validate one mutation (head and entity fields); never raises."""
+    head_errors = problems_by_field({k: v for k, v in raw.items() if k != "fields"})
+    if head_errors:
+        return Rejection(raw["mutation_id"], _str_or_none(raw.get("id")), _str_or_none(raw.get("entity")),
+                         head_errors, raw)
     try:
         head = MUTATION_SCHEMA.load(raw)
     except ValidationError as exc:
@@ -230,7 +269,8 @@ def load_mutation(raw: dict) -> Mutation | Rejection:
             values = FIELD_SCHEMAS[entity].load(sent, partial=True)
         except ValidationError as exc:
             return Rejection(head["mutation_id"], str(head["id"]), entity, exc.messages, raw)
-    return Mutation(head["mutation_id"], entity, op, str(head["id"]), head["base_version"], values, raw)
+    client_time = to_wire("occurred_at", head["client_time"])
+    return Mutation(head["mutation_id"], entity, op, str(head["id"]), head["base_version"], values, raw, client_time)
 
 
 def load_fields(entity: str, values: dict) -> dict:

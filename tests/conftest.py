@@ -10,6 +10,8 @@ import os
 
 import pytest
 from flask import g
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import func, select, text
 
 from app import create_app
@@ -17,6 +19,15 @@ from app.extensions import db
 from tests.support import ASSEN, ApiClient, LiveServer, create_postgis_database, drop_postgis_database
 
 STRICT = os.environ.get("MUURTJE_REQUIRE_ALL_DBS") == "1"
+
+# Property tests: `ci` (the default, what `make test` runs) and `thorough` for a long run before a release:
+# MUURTJE_HYPOTHESIS_PROFILE=thorough .venv/bin/pytest tests/hostile/test_fuzz_fields.py tests/sync/test_property.py
+_PROPERTY_SETTINGS = {"deadline": None, "database": None,
+                      "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                                HealthCheck.data_too_large]}
+hypothesis_settings.register_profile("ci", max_examples=25, **_PROPERTY_SETTINGS)
+hypothesis_settings.register_profile("thorough", max_examples=500, **_PROPERTY_SETTINGS)
+hypothesis_settings.load_profile(os.environ.get("MUURTJE_HYPOTHESIS_PROFILE", "ci"))
 DIALECTS = ("sqlite", "postgis")
 _PRISTINE_BUURTEN: dict[str, tuple] = {}
 KEEP_TABLES = {"buurten", "themes", "sync_sequence", "spatial_ref_sys"}
@@ -36,8 +47,8 @@ def _prepare(url: str) -> None:
     """Migrate a database and load Assen's buurten and the default themes."""
     from flask_migrate import upgrade
 
-    from app.buurten import import_buurten
-    from app.cli import ensure_default_themes
+    from app.accounts.themes import ensure_default_themes
+    from app.buurten.importer import import_buurten
     from geo.buurten import read_buurten
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
@@ -80,7 +91,8 @@ def dialect(database_url) -> str:
 def app(database_url):
     """A fresh app on the session database; data tables are emptied after each test."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "LOGIN_RATE_LIMIT": "1000 per minute"})
-    app.before_request(_forget_previous_request)
+    # First of all hooks: the CSRF check reads current_user, which must not be the previous request's.
+    app.before_request_funcs.setdefault(None, []).insert(0, _forget_previous_request)
     with app.app_context():
         yield app
         db.session.rollback()
@@ -108,7 +120,7 @@ def _clean(database_url: str) -> None:
     else:
         db.session.execute(text("TRUNCATE " + ", ".join(t.name for t in tables) + " RESTART IDENTITY CASCADE"))
     if _buurten_revision() != _PRISTINE_BUURTEN.get(database_url):
-        from app.buurten import import_buurten
+        from app.buurten.importer import import_buurten
         from geo.buurten import read_buurten
 
         import_buurten(read_buurten(ASSEN).features, replace=True)
@@ -137,7 +149,7 @@ def runner(app):
 @pytest.fixture
 def make_user(app):
     """Create a user and return (user, password)."""
-    from app.cli import create_user
+    from app.accounts.users import create_user
 
     counter = iter(range(10_000))
 

@@ -11,7 +11,7 @@ import pytest
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select, text
 
-from app.buurten import SIMPLIFY_STEPS, buurt_index, cached_collections, simplify_step
+from app.buurten.importer import SIMPLIFY_STEPS, buurt_index, cached_collections, simplify_step
 from app.extensions import db
 from app.models import Buurt, Signal
 from geo.buurten import read_buurten

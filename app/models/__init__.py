@@ -1,7 +1,7 @@
 """All models, importable from one place (`from app.models import Signal`)."""
 
 from app.config import ROLES as ROLES_ORDER
-from app.models.accounts import ORGANISATION_KINDS, BuurtAssignment, DeviceToken, Organisation, User
+from app.models.accounts import ORGANISATION_KINDS, BuurtAssignment, DeviceToken, Organisation, User, WebSession
 from app.models.aggregates import GRID_SCALE, GRID_ZOOM, SignalGridCount
 from app.models.history import (
     QuarantinedMutation,
@@ -21,10 +21,12 @@ from app.models.records import (
     SUPPORT_KINDS,
     URGENCIES,
     Attachment,
+    AttachmentUpload,
     ContactAccess,
     Conversation,
     Followup,
     Idea,
+    RecordPhoto,
     ResidentContact,
     Signal,
     SyncedRecord,
@@ -46,6 +48,7 @@ __all__ = [
     "THEME_DOMAINS",
     "URGENCIES",
     "Attachment",
+    "AttachmentUpload",
     "Buurt",
     "BuurtAssignment",
     "ContactAccess",
@@ -57,6 +60,7 @@ __all__ = [
     "QuarantinedMutation",
     "RecordChange",
     "RecordConflict",
+    "RecordPhoto",
     "ResidentContact",
     "Signal",
     "SignalGridCount",
@@ -66,5 +70,6 @@ __all__ = [
     "SyncedRecord",
     "Theme",
     "User",
+    "WebSession",
     "utcnow",
 ]

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 
 from geoalchemy2 import Geometry
-from sqlalchemy import BigInteger, Boolean, Date, Float, ForeignKey, Integer, String, Text, Uuid
+from sqlalchemy import BigInteger, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, Uuid, true
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from app.extensions import db
@@ -18,6 +18,11 @@ IDEA_STATUSES = ("idea", "in_conversation", "application_submitted", "granted", 
 URGENCIES = ("low", "normal", "high")
 DOMAINS = ("physical", "social", "both")
 SUPPORT_KINDS = ("money", "people", "materials", "space")
+
+
+def received_at(context) -> datetime:
+    """Default of `occurred_at` for rows written without it (demo data, bulk loads): their created_at."""
+    return context.get_current_parameters().get("created_at") or utcnow()
 
 
 class SyncedRecord:
@@ -67,6 +72,8 @@ class Signal(SyncedRecord, Located, db.Model):
     __tablename__ = "signals"
     entity_name = "signal"
 
+    #: When it was seen or said (as typed on the phone); periods count by this, not created_at.
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True, default=received_at)
     conversation_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -88,6 +95,8 @@ class Idea(SyncedRecord, Located, db.Model):
     __tablename__ = "ideas"
     entity_name = "idea"
 
+    #: When it was said (as typed on the phone); periods count by this, not created_at.
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True, default=received_at)
     conversation_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -134,7 +143,7 @@ class ResidentContact(db.Model):
 
 
 class ContactAccess(db.Model):
-    """An audit entry: who read which resident contact, when."""
+    """An audit entry: who read (or tried to read) which resident contact, when."""
 
     __tablename__ = "contact_access_log"
 
@@ -143,6 +152,8 @@ class ContactAccess(db.Model):
     record_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     accessed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: False for a refused attempt (the caller got 403 or 404).
+    granted: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Attachment(db.Model):
@@ -158,6 +169,33 @@ class Attachment(db.Model):
     data: Mapped[bytes] = mapped_column(db.LargeBinary)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AttachmentUpload(db.Model):
+    """Who uploaded a photo's bytes: possession of the bytes, unlike knowledge of the hash, opens it."""
+
+    __tablename__ = "attachment_uploads"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RecordPhoto(db.Model):
+    """A record naming a photo, written by the sync engine whenever a `photos` list changes.
+
+    `vouched`: the user who named it had uploaded the bytes or could already see the photo then.
+    """
+
+    __tablename__ = "record_photos"
+    __table_args__ = (Index("ix_record_photos_sha256", "sha256"),)
+
+    entity: Mapped[str] = mapped_column(String(16), primary_key=True)
+    record_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    linked_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    vouched: Mapped[bool] = mapped_column(Boolean, default=False)
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 ENTITIES: dict[str, type[SyncedRecord]] = {

@@ -60,14 +60,14 @@ def test_rejected_mutation_is_quarantined_and_does_not_undo_others(api):
         upsert(2, "signal", bad, signal_fields(title="", urgency="asap")),
         upsert(3, "meeting", new_id(), {}),
         {"mutation_id": 4, "entity": "signal", "op": "merge", "id": good, "fields": {}},
-        upsert(5, "conversation", new_id(), {"setting": "street"}),
+        upsert(5, "conversation", new_id(), {"residents_count": 2}),
         upsert(6, "signal", good, {"description": "later"}, base_version=1),
     ])
     statuses = [r["status"] for r in body["results"]]
     assert statuses == ["applied", "rejected", "rejected", "rejected", "rejected", "applied"]
     assert set(body["results"][1]["errors"]) == {"title", "urgency"}
     assert "entity" in body["results"][2]["errors"] and "op" in body["results"][3]["errors"]
-    assert body["results"][4]["errors"] == {"occurred_at": ["Verplicht veld ontbreekt."]}
+    assert body["results"][4]["errors"] == {"setting": ["Verplicht veld ontbreekt."]}
     assert body["last_mutation_id"] == 6
     assert worker.get(f"/api/v1/signals/{good}").get_json()["version"] == 2
     assert worker.get(f"/api/v1/signals/{bad}").status_code == 404

@@ -66,10 +66,15 @@ def test_contact_only_for_creator_assignee_admin_and_audited(api):
     admin = api("admin")
     signal, bare = new_id(), new_id()
     contact = {"name": "Dhr. De Vries", "phone": "0591123456", "consent": True}
+    actium = str(assignee.db_user.organisation_id)
     push(worker, new_id(), [
-        upsert(1, "signal", signal, signal_fields(resident_contact=contact, assignee=str(assignee.db_user.id))),
+        upsert(1, "signal", signal, signal_fields(resident_contact=contact, organisation=actium)),
         upsert(2, "signal", bare, signal_fields()),
     ])
+    # Only the owning organisation's team members, managers and admins assign (docs/API.md v1.1).
+    assigned = api("manager").patch(f"/api/v1/signals/{signal}",
+                                    json={"base_version": 1, "assignee": str(assignee.db_user.id)})
+    assert assigned.status_code == 200, assigned.get_json()
     url = f"/api/v1/signals/{signal}/contact"
     for reader in (worker, assignee, admin):
         response = reader.get(url)
@@ -78,8 +83,12 @@ def test_contact_only_for_creator_assignee_admin_and_audited(api):
     assert colleague.get(url).status_code == 403 and other_team.get(url).status_code == 403
     assert api("manager").get(url).status_code == 403
     assert worker.get(f"/api/v1/signals/{bare}/contact").status_code == 404
-    audited = db.session.execute(select(ContactAccess.user_id, func.count()).group_by(ContactAccess.user_id)).all()
-    assert dict(audited) == {worker.db_user.id: 1, assignee.db_user.id: 1, admin.db_user.id: 1}
+    audited = db.session.execute(select(ContactAccess.user_id, ContactAccess.granted, func.count())
+                                 .group_by(ContactAccess.user_id, ContactAccess.granted)).all()
+    reads = {user: n for user, granted, n in audited if granted}
+    refusals = {user: n for user, granted, n in audited if not granted}
+    assert reads == {worker.db_user.id: 1, assignee.db_user.id: 1, admin.db_user.id: 1}
+    assert sorted(refusals.values()) == [1, 1, 1] and colleague.db_user.id in refusals  # refused attempts too
     outsider = api("field_worker", buurten=[BUURT_B])
     assert outsider.get(url).status_code == 404
 
