@@ -94,21 +94,24 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """gunicorn serving wsgi:app on loopback against a given database."""
+    """gunicorn serving wsgi:app on loopback against a given database, with the settings of
+    gunicorn.conf.py (read from the repository root) as in production; `args` adds or overrides some."""
 
-    def __init__(self, database_url: str, workers: int = 2, env: dict | None = None):
+    def __init__(self, database_url: str, workers: int = 2, env: dict | None = None, args: list[str] | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.database_url = database_url
         self.workers = workers
         self.env = env or {}
+        self.args = args or []
         self.process: subprocess.Popen | None = None
 
     def start(self) -> LiveServer:
         env = {**os.environ, "DATABASE_URL": self.database_url, "MUURTJE_ENV": "development", **self.env}
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         self.process = subprocess.Popen(
-            [gunicorn, "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}", "--timeout", "120", "wsgi:app"],
+            [gunicorn, "-c", str(ROOT / "gunicorn.conf.py"), "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}",
+             "--timeout", "120", *self.args, "wsgi:app"],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

@@ -1,6 +1,7 @@
 // Location picker: GPS with its accuracy, a small Leaflet map to move the pin (buurt outlines drawn,
 // works without tiles), the buurt's name shown live, or a manual buurt choice without a location.
 import { buurtAt } from "./geo.js";
+import { loadLeaflet } from "./leafletloader.js";
 import { buurtChoices, buurtenCollection, buurtenIndex } from "./reference.js";
 import { esc } from "./ui.js";
 
@@ -106,7 +107,7 @@ export async function locationPicker(root, { location = null, buurtCode = null, 
     );
   }
 
-  if (window.L) {
+  if (await loadLeaflet()) {
     map = window.L.map(root.querySelector("#loc-map"), { zoomControl: true });
     map.attributionControl.setPrefix(false);
     // Without a network the tiles fail quietly; the buurt outlines still show where you are.
