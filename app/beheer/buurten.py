@@ -1,6 +1,6 @@
 """The page /beheer/buurten: import a buurt file, dry run first (counts and a map of what changes), then apply.
 
-Server-rendered over the same `app.buurten.run_import` as the CLI and POST /api/v1/buurten/import.
+Server-rendered over the same `app.buurten.importer.run_import` as the CLI and POST /api/v1/buurten/import.
 The file travels from the dry run to the apply step in the apply form (gzip + base64), so no state
 is kept on the server between the two; the apply step checks the whole file again.
 """

@@ -188,13 +188,14 @@ def apply_plan(plan: ImportPlan) -> None:
     no phone keeps a record in a buurt it left. Runs in the caller's transaction; the caller commits.
     """
     now = utcnow()
-    existing = {b.code: b for b in db.session.scalars(select(Buurt).where(Buurt.code.in_(plan.changed)))}
+    changed = set(plan.changed)
+    existing = {b.code: b for b in db.session.scalars(select(Buurt)) if b.code in changed}
     added = set(plan.added)
     for feature in plan.features:
         if feature.code in added:
             row = Buurt(code=feature.code)
             db.session.add(row)
-        elif feature.code in existing:
+        elif feature.code in changed:
             row = existing[feature.code]
         else:
             continue
@@ -232,11 +233,13 @@ def _write_remaps(remaps: list[Remap], now) -> None:
         )
     db.session.execute(insert(RecordChange.__table__), history)
     left = {r.old for r in remaps if r.old is not None}
-    workers = select(BuurtAssignment.user_id).where(BuurtAssignment.buurt_code.in_(sorted(left)))
-    db.session.execute(
-        update(User).where(User.role == "field_worker", User.id.in_(workers))
-        .values(scope_version=func.coalesce(User.scope_version, 1) + 1)
-    )
+    assigned = db.session.execute(select(BuurtAssignment.user_id, BuurtAssignment.buurt_code)).all()
+    workers = sorted({user_id for user_id, code in assigned if code in left})
+    for start in range(0, len(workers), 500):
+        db.session.execute(
+            update(User).where(User.role == "field_worker", User.id.in_(workers[start:start + 500]))
+            .values(scope_version=func.coalesce(User.scope_version, 1) + 1)
+        )
 
 
 def _all_features() -> list[tuple[str, object]]:
