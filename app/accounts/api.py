@@ -9,7 +9,7 @@ from flask import current_app, g, session
 from flask.views import MethodView
 from flask_login import current_user, login_user, logout_user
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from app.accounts.auth import (
     authenticate,
@@ -23,11 +23,12 @@ from app.accounts.schemas import DeviceTokenOut, UserOut
 from app.errors import ApiError
 from app.extensions import db, limiter
 from app.models import DeviceToken, utcnow
+from offline_sync.messages_nl import DutchSchema
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Aanmelden en apparaattokens")
 
 
-class LoginIn(Schema):
+class LoginIn(DutchSchema):
     email = fields.Email(required=True)
     password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
     token = fields.Boolean(load_default=False)

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 from sqlalchemy import select
 
 from app.accounts.auth import login_required
 from app.extensions import db
 from app.models import DEFAULT_THEMES, Theme
 from offline_sync import vocabulary
+from offline_sync.messages_nl import DutchSchema
 
 blp = Blueprint("themes", __name__, url_prefix="/api/v1/themes", description="Thema's")
 
 
-class ThemeOut(Schema):
+class ThemeOut(DutchSchema):
     code = fields.String()
     label = fields.String()
     domain = fields.String(validate=validate.OneOf(vocabulary.THEME_DOMAINS))

@@ -5,16 +5,17 @@ from __future__ import annotations
 from flask import jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from app.accounts.auth import login_required
 from app.buurten.importer import buurt_for, buurt_names, buurten_feature_collection
 from app.errors import ApiError
+from offline_sync.messages_nl import DutchSchema
 
 blp = Blueprint("buurten", __name__, url_prefix="/api/v1/buurten", description="CBS-buurten")
 
 
-class BuurtenQuery(Schema):
+class BuurtenQuery(DutchSchema):
     simplify = fields.Float(
         load_default=None,
         allow_nan=False,
@@ -23,13 +24,13 @@ class BuurtenQuery(Schema):
     )
 
 
-class LookupQuery(Schema):
+class LookupQuery(DutchSchema):
     lat = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=-90, max=90))
     lon = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=-180, max=180))
     accuracy_m = fields.Float(load_default=None, allow_nan=False, validate=validate.Range(min=0, max=100_000))
 
 
-class LookupOut(Schema):
+class LookupOut(DutchSchema):
     buurt_code = fields.String()
     buurt_name = fields.String()
     wijk_code = fields.String(allow_none=True)
