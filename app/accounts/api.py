@@ -20,6 +20,7 @@ from app.accounts.auth import (
     start_web_session,
 )
 from app.accounts.schemas import DeviceTokenOut, UserOut
+from app.database import write_transaction, writes_late
 from app.errors import ApiError
 from app.extensions import db, limiter
 from app.models import DeviceToken, utcnow
@@ -57,6 +58,7 @@ def _me(user, token=None) -> SimpleNamespace:
 class Login(MethodView):
     decorators = [limiter.limit(_login_limit, methods=["POST"])]
 
+    @writes_late  # the password check (scrypt) runs before, not under, the write lock
     @blp.arguments(LoginIn)
     @blp.response(200, MeOut)
     def post(self, body):
@@ -64,16 +66,16 @@ class Login(MethodView):
         user = authenticate(body["email"], body["password"])
         if user is None:
             raise ApiError(401, "E-mailadres of wachtwoord klopt niet.")
-        end_web_session()  # signing in again in this browser ends the session it had
-        session.clear()  # no session fixation: a fresh session and CSRF token per sign-in
-        start_web_session(user)
-        login_user(user)
         token = None
-        if body["token"]:
-            row, clear = issue_device_token(user, body["device_name"] or "apparaat")
-            db.session.flush()
-            token = {"id": row.id, "token": clear, "expires_at": row.expires_at, "name": row.name}
-        db.session.commit()
+        with write_transaction(db.session()):
+            end_web_session()  # signing in again in this browser ends the session it had
+            session.clear()  # no session fixation: a fresh session and CSRF token per sign-in
+            start_web_session(user)
+            login_user(user)
+            if body["token"]:
+                row, clear = issue_device_token(user, body["device_name"] or "apparaat")
+                db.session.flush()
+                token = {"id": row.id, "token": clear, "expires_at": row.expires_at, "name": row.name}
         return _me(user, token)
 
 
