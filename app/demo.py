@@ -106,8 +106,11 @@ class _Seeder:
     def near(self, spot: tuple[float, float], geom) -> tuple[float, float]:
         """Return a point a few dozen metres from a spot, inside the same buurt (else the spot itself)."""
         lon, lat = spot
-        moved = Point(lon + self.rng.uniform(-0.0005, 0.0005), lat + self.rng.uniform(-0.0003, 0.0003))
-        return (moved.x, moved.y) if geom.contains(moved) else spot
+        for _ in range(50):
+            moved = Point(lon + self.rng.uniform(-0.0005, 0.0005), lat + self.rng.uniform(-0.0003, 0.0003))
+            if geom.contains(moved):
+                return moved.x, moved.y
+        return spot
 
     def write(self, user: User, when, entity: str, record_id: str, values: dict,
               base_version: int | None = None) -> dict:

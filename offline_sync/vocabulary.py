@@ -63,6 +63,16 @@ SIGNAL_ACTION: dict[str, str] = {
     "not_actionable": "Niet uitvoerbaar",
 }
 
+#: How a history line says that a signal moved *to* a status ("Opgepakt door ...").
+SIGNAL_MOVED: dict[str, str] = {
+    "new": "Heropend",
+    "picked_up": "Opgepakt",
+    "in_progress": "In behandeling genomen",
+    "referred": "Doorverwezen",
+    "done": "Afgerond",
+    "not_actionable": "Niet uitvoerbaar verklaard",
+}
+
 ORGANISATION_KIND: dict[str, str] = {
     "gemeente": "Gemeente",
     "woningcorporatie": "Woningcorporatie",
@@ -96,6 +106,7 @@ def as_json() -> dict:
         "support": SUPPORT,
         "status": STATUS,
         "signal_action": SIGNAL_ACTION,
+        "signal_moved": SIGNAL_MOVED,
         "organisation_kind": ORGANISATION_KIND,
         "theme_domain": THEME_DOMAIN,
         "open_signal_statuses": list(OPEN_SIGNAL_STATUSES),

@@ -19,6 +19,7 @@ LABELLED = {
     "setting": vocabulary.SETTING, "domain": vocabulary.DOMAIN, "urgency": vocabulary.URGENCY,
     "support": vocabulary.SUPPORT, "signal status": vocabulary.STATUS["signal"],
     "idea status": vocabulary.STATUS["idea"], "signal action": vocabulary.SIGNAL_ACTION,
+    "signal moved": vocabulary.SIGNAL_MOVED,
     "organisation kind": vocabulary.ORGANISATION_KIND, "entity": vocabulary.ENTITY,
     "entities": vocabulary.ENTITY_PLURAL,
 }

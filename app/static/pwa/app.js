@@ -40,6 +40,7 @@ async function route() {
     location.replace("#/login");
     return;
   }
+  if (user) ensureServiceWorker();
   const match = ROUTES.map(([pattern, screen, title]) => [path.match(pattern), screen, title]).find(([m]) => m);
   if (typeof cleanup === "function") cleanup();
   cleanup = null;
@@ -49,8 +50,13 @@ async function route() {
   }
   const [m, screen, title] = match;
   document.title = `${title} – Muurtje`;
-  view.innerHTML = "";
-  const result = await screen.render(view, { id: m[1] || null, query: new URLSearchParams(queryString || "") });
+  // Each screen renders into its own element: a screen that is still finishing work after the
+  // worker moved on (a draw after sign-in, a sync answer) then writes into a detached element
+  // instead of failing on the next screen's DOM.
+  const screenRoot = document.createElement("div");
+  screenRoot.className = "screen";
+  view.replaceChildren(screenRoot);
+  const result = await screen.render(screenRoot, { id: m[1] || null, query: new URLSearchParams(queryString || "") });
   if (ticket !== rendering) {
     if (typeof result === "function") result();
     return;
@@ -59,6 +65,14 @@ async function route() {
   view.dataset.screen = screen === login ? "login" : title;
   view.focus({ preventScroll: false });
   window.scrollTo(0, 0);
+}
+
+// The service worker is installed once someone has signed in: before that the app cannot work offline
+// anyway, and the sign-in screen stays small. Its precache then comes from the HTTP cache (sw.js).
+let serviceWorker = null;
+function ensureServiceWorker() {
+  serviceWorker = serviceWorker || registerServiceWorker().catch(() => {});
+  return serviceWorker;
 }
 
 async function registerServiceWorker() {
@@ -92,7 +106,6 @@ async function registerServiceWorker() {
 
 window.addEventListener("hashchange", route);
 startStatusLine(document.getElementById("status"));
-registerServiceWorker().catch(() => {});
 route();
 getMeta("token").then((token) => {
   if (token) refreshReference();

@@ -1,5 +1,6 @@
 // Shared UI pieces: escaping, Dutch labels, chips, stepper, record notices and value formatting.
 import { VOCABULARY } from "/vocabulary.js";
+import { seenLabel } from "./when.js";
 
 /** Escape text for use inside HTML. */
 export function esc(value) {
@@ -126,7 +127,8 @@ export function recordList(records, emptyText) {
     <li><a href="#/${ENTITY_PATH[r.entity]}/${r.id}">
       <span class="kind">${ENTITY_LABEL[r.entity]}</span>
       <span class="title">${esc(recordTitle(r))}</span>
-      <span class="meta">${esc(shortTime(r.view.occurred_at || r.view.created_at || new Date(r.touched_at).toISOString()))}
+      <span class="meta">${esc(r.view.occurred_at ? `gezien ${seenLabel(r.view.occurred_at)}`
+        : shortTime(r.view.created_at || new Date(r.touched_at).toISOString()))}
         ${syncBadges(r)}</span></a></li>`).join("")}</ul>`;
 }
 

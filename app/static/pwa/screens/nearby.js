@@ -1,4 +1,5 @@
 // Screen: "In deze buurt" — what is already known here, from the records pulled to the phone.
+import { on } from "../events.js";
 import { buurtAt } from "../geo.js";
 import { loadRecords } from "../outbox.js";
 import { buurtChoices, buurtenIndex } from "../reference.js";
@@ -52,5 +53,5 @@ export async function render(root) {
       }
     }, () => { status.textContent = "Geen GPS-locatie: kies de buurt."; }, { timeout: 15000, maximumAge: 60000 });
   }
-  return null;
+  return on("records", draw);
 }
