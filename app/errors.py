@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, json, request
-from marshmallow import Schema, fields
+from marshmallow import fields
 from werkzeug.exceptions import HTTPException
 
 from app.error_pages import error_page
 from app.extensions import db
+from offline_sync.messages_nl import DutchSchema
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +18,7 @@ PROBLEM_TYPE = "about:blank"
 PROBLEM_JSON = "application/problem+json"
 
 
-class ProblemOut(Schema):
+class ProblemOut(DutchSchema):
     """An RFC 9457 problem, for declaring error responses in the OpenAPI document."""
 
     type = fields.String()

@@ -11,7 +11,7 @@ from flask import request, url_for
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import ValidationError, fields, validate
 from sqlalchemy import select
 
 from app.accounts.auth import login_required
@@ -21,6 +21,7 @@ from app.extensions import db
 from app.models import ENTITIES as ENTITY_MODELS
 from app.models import ContactAccess, Followup, RecordChange, RecordConflict, ResidentContact
 from app.sync import service as sync_service
+from offline_sync.messages_nl import DutchSchema
 from offline_sync.records import iso, record_dict
 from offline_sync.schemas import load_fields
 
@@ -33,7 +34,7 @@ WITH_CONTACT = "<any(conversations, signals, ideas):entities>"
 FOLLOWED = "<any(signals, ideas):entities>"
 
 
-class FollowupIn(Schema):
+class FollowupIn(DutchSchema):
     id = fields.UUID(load_default=None)
     text = fields.String(load_default="", validate=validate.Length(max=20_000))
     status_to = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32))
