@@ -76,6 +76,13 @@ class ContactSchema(Schema):
     consent = fields.Boolean(required=True, validate=validate.Equal(
         True, error="Contactgegevens alleen met toestemming van de bewoner (consent: true)."))
 
+    @pre_load
+    def _consent_is_a_boolean(self, data, **_kw):
+        # Consent is given explicitly: `true`, not "true", 1 or "ja".
+        if isinstance(data, dict) and "consent" in data and not isinstance(data["consent"], bool):
+            raise ValidationError({"consent": ["Toestemming is true of false."]})
+        return data
+
 
 CONSENT_REQUIRED = "Contactgegevens alleen met toestemming van de bewoner (consent: true)."
 
