@@ -7,9 +7,8 @@ datetimes as ISO 8601 in UTC, so they compare equal to what pull returns.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
-
 from datetime import date, datetime
+from typing import Any
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 

@@ -47,7 +47,7 @@ QUERY_CASES = [
     ("deep-json-push", "POST", "/api/v1/sync/push", DEEP),
     ("deep-json-login", "POST", "/api/v1/auth/login", DEEP),
     ("deep-json-in-push-envelope", "POST", "/api/v1/sync/push",
-     '{"client_id": "' + "0" * 8 + '-0000-4000-8000-' + "0" * 12 + '", "schema_version": 1, "mutations": ' + DEEP + "}"),
+     '{"client_id": "00000000-0000-4000-8000-000000000000", "schema_version": 1, "mutations": ' + DEEP + "}"),
     ("push-not-json", "POST", "/api/v1/sync/push", "{"),
     ("push-mutation-id-beyond-int64", "POST", "/api/v1/sync/push", json.dumps(
         {"client_id": "00000000-0000-4000-8000-000000000000", "schema_version": 1,

@@ -8,7 +8,6 @@ import json
 import uuid
 
 import pytest
-
 from sqlalchemy import func, select
 
 from app.extensions import db

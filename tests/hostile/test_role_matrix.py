@@ -73,7 +73,7 @@ RECORD_CELLS: dict[str, Callable[[str, str], object]] = {
     "GET contact": _contact,
     "PATCH assignee=self, GET contact": _assign_self_then_contact,
     "GET photo": lambda r, s: _seen(r, s, 200),
-    "pull contains it": lambda r, s: _sees(r, s),
+    "pull contains it": _sees,
     "signal export contains it": _in_export,
     "push edit": lambda r, s: "applied" if _sees(r, s) else "rejected",
     "push delete": _delete,
