@@ -6,16 +6,21 @@ import random
 import uuid
 from datetime import timedelta
 
+import click
+from flask.cli import AppGroup
 from geoalchemy2.shape import from_shape, to_shape
 from shapely import Point
 from sqlalchemy import select
 
-from app.auth import generate_password
-from app.buurten import buurt_index
-from app.cli import create_user, ensure_default_themes
+from app.accounts.auth import generate_password
+from app.accounts.themes import ensure_default_themes
+from app.accounts.users import create_user
+from app.buurten.importer import buurt_index
 from app.extensions import db
 from app.models import Buurt, Conversation, Followup, Idea, Organisation, RecordChange, Signal, User, utcnow
 from offline_sync.sequence import allocate_change_seq
+
+demo_cli = AppGroup("demo", help="Demogegevens.")
 
 ORGANISATIONS = (("Gemeente Assen", "gemeente"), ("Actium", "woningcorporatie"), ("Vaart Welzijn", "welzijn"))
 
@@ -292,3 +297,13 @@ def _demo_users(orgs, seeder) -> list[User]:
 
         click.echo(f"Demogebruikers ({', '.join(u.email for u in users)}) hebben wachtwoord: {password}")
     return users
+
+
+@demo_cli.command("seed")
+@click.option("--seed", default=106, help="Seed voor reproduceerbare demogegevens.")
+@click.option("--conversations", default=120, help="Aantal gesprekken.")
+def demo_seed(seed: int, conversations: int) -> None:
+    """Fill the database with realistic demo records in Assen."""
+    counts = seed_demo(seed=seed, conversations=conversations)
+    db.session.commit()
+    click.echo("Demogegevens aangemaakt: " + ", ".join(f"{v} {k}" for k, v in counts.items()))

@@ -106,8 +106,8 @@ def prepare(url: str, features) -> None:
     from flask_migrate import upgrade
 
     from app import create_app
-    from app.buurten import import_buurten
-    from app.cli import ensure_default_themes
+    from app.accounts.themes import ensure_default_themes
+    from app.buurten.importer import import_buurten
     from app.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
@@ -175,9 +175,10 @@ def aggregate_rows(url: str) -> int:
 
 def measure(url: str, features, requests: int, seed: int) -> list[str]:
     """Time map requests per zoom and filter; return printable lines."""
-    from app import clustering, create_app
-    from app.cli import create_user
+    from app import create_app
+    from app.accounts.users import create_user
     from app.extensions import db
+    from app.map import clustering
 
     # Count the views answered from signal_grid_counts, to print which path each zoom took.
     aggregate_views = []

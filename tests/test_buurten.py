@@ -9,7 +9,7 @@ import pytest
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select, text
 
-from app.buurten import buurt_index
+from app.buurten.importer import buurt_index
 from app.extensions import db
 from app.models import Buurt
 from geo.buurten import read_buurten

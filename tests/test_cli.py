@@ -171,7 +171,7 @@ def test_setup_is_idempotent(runner):
 
 
 def test_retention_purge(runner, make_user):
-    from app.privacy import store_contact
+    from app.records.privacy import store_contact
 
     user, _ = make_user()
     old = store_contact("conversation", __import__("uuid").uuid4(), {"name": "Oud"}, user.id)

@@ -7,7 +7,7 @@ import json
 
 from PIL import Image
 
-from app.web.pwa import shell_version
+from app.field.pwa import shell_version
 
 
 def test_manifest_makes_the_app_installable(client):

@@ -12,7 +12,7 @@ from shapely import Point
 
 from app.extensions import db
 from app.models import Conversation, Idea, Signal
-from app.reporting import LOCAL_TZ
+from app.reports.summary import LOCAL_TZ
 
 THEMES = ("groen", "afval", "verkeer", "eenzaamheid", "armoede", "ontmoeting")
 SIGNAL_STATUSES = ("new", "picked_up", "in_progress", "referred", "done", "not_actionable")

@@ -7,12 +7,12 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 from sqlalchemy import case, func, select
 
-from app.auth import role_required
-from app.clustering import cluster_signals
+from app.accounts.auth import role_required
 from app.database import reads_from_replica
 from app.extensions import db
+from app.map.clustering import cluster_signals
+from app.map.filters import OPEN_STATUSES, BBox, SignalFilters, signal_conditions
 from app.models import Signal
-from app.signal_filters import OPEN_STATUSES, BBox, SignalFilters, signal_conditions
 
 blp = Blueprint("map", __name__, url_prefix="/api/v1/map", description="Signalenkaart (team, manager, admin)")
 

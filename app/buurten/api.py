@@ -7,8 +7,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from app.auth import login_required
-from app.buurten import buurt_for, buurt_names, buurten_feature_collection
+from app.accounts.auth import login_required
+from app.buurten.importer import buurt_for, buurt_names, buurten_feature_collection
 from app.errors import ApiError
 
 blp = Blueprint("buurten", __name__, url_prefix="/api/v1/buurten", description="CBS-buurten")

@@ -15,7 +15,7 @@ import numpy as np
 from flask import current_app
 from sqlalchemy.exc import DBAPIError
 
-from app.buurten import buurt_index
+from app.buurten.importer import buurt_index
 from app.database import write_transaction
 from app.errors import ApiError
 from app.extensions import db
@@ -30,8 +30,8 @@ from app.models import (
     SyncMutation,
     User,
 )
-from app.photo_access import vouched_photos
-from app.privacy import store_contact
+from app.records.privacy import store_contact
+from app.sync.photo_access import vouched_photos
 from offline_sync import engine, feed
 from offline_sync.schemas import Mutation, load_envelope, load_mutation
 

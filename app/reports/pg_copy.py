@@ -1,6 +1,6 @@
 """CSV and GeoJSON exports written by PostgreSQL itself (`COPY (SELECT ...) TO STDOUT`).
 
-The Python path (app.exports) handles SQLite and xlsx. On PostgreSQL the same SELECT, with every
+The Python path (app.reports.exports) handles SQLite and xlsx. On PostgreSQL the same SELECT, with every
 conversion the Python converters do expressed in SQL, is handed to COPY: the server renders the
 rows in C and the app only forwards bytes, several times faster per row. The CSV matches the Python
 writer: `;`, UTF-8 with BOM, NULL as an empty field, times ISO 8601 with
@@ -20,7 +20,7 @@ from sqlalchemy import Text, case, cast, func, literal, literal_column, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql import Select
 
-from app.exports import CSV_DELIMITER, Column, fetched_expression
+from app.reports.exports import CSV_DELIMITER, Column, fetched_expression
 
 CHUNK_BYTES = 1 << 16
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

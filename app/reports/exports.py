@@ -26,8 +26,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 
 from app.models import Buurt, Conversation, Followup, Idea, Organisation, Signal, User
-from app.reporting import LOCAL_TZ, Period, Scope
-from app.xlsx_stream import xlsx_stream
+from app.reports.summary import LOCAL_TZ, Period, Scope
 
 CSV_DELIMITER = ";"
 BATCH_ROWS = 5000
@@ -355,25 +354,3 @@ def features(rows: Iterable[tuple], columns: list[Column]) -> Iterator[dict]:
             geometry = {"type": "Point", "coordinates": [values[lon_i], values[lat_i]]}
         yield {"type": "Feature", "id": values[0], "geometry": geometry,
                "properties": {k: values[i] for i, k in prop_keys}}
-
-
-def record_export(engine: Engine, entity: str, fmt: str, period: Period, scope: Scope,
-                  buurt_code: str | None, theme_labels: dict[str, str]) -> Iterator[bytes]:
-    """Return the byte chunks of a record export in csv, xlsx or geojson."""
-    columns = export_columns(entity, theme_labels)
-    if fmt == "csv" and engine.dialect.name == "postgresql":
-        from app.pg_copy import copy_csv_chunks, copy_expression
-
-        stmt = export_query(entity, columns, period, scope, buurt_code, select_as=copy_expression)
-        return copy_csv_chunks(engine, stmt, [c.header for c in columns])
-    if fmt == "geojson" and engine.dialect.name == "postgresql":
-        from app.pg_copy import copy_geojson_chunks, geojson_feature
-
-        stmt = export_query(entity, [], period, scope, buurt_code).with_only_columns(geojson_feature(columns))
-        return copy_geojson_chunks(engine, stmt, {"name": SHEET_TITLES[entity]})
-    rows = stream_rows(engine, export_query(entity, columns, period, scope, buurt_code, for_table=fmt != "geojson"))
-    if fmt == "csv":
-        return csv_chunks([c.header for c in columns], table_rows(rows, columns, for_csv=True))
-    if fmt == "xlsx":
-        return xlsx_stream(SHEET_TITLES[entity], [c.header for c in columns], table_rows(rows, columns, False))
-    return geojson_chunks(features(rows, columns), {"name": SHEET_TITLES[entity]})

@@ -11,12 +11,12 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
-from app import sync_service
-from app.auth import login_required, role_required
+from app.accounts.auth import login_required, role_required
 from app.errors import ApiError
 from app.extensions import db
 from app.models import QuarantinedMutation, utcnow
 from app.request_limits import read_body
+from app.sync import service as sync_service
 from offline_sync.feed import DEFAULT_LIMIT, MAX_LIMIT
 from offline_sync.records import iso
 from offline_sync.schemas import LIMITS_TEXT, MAX_PUSH_BYTES

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user, login_required
 
-from app.reporting import COLUMN_LABELS, scope_for, theme_labels
+from app.reports.summary import COLUMN_LABELS, scope_for, theme_labels
 
 blp = Blueprint("dashboard", __name__)
 

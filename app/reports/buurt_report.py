@@ -8,14 +8,14 @@ from geoalchemy2.shape import to_shape
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
-from app import reporting
-from app.api.reports import PeriodQuery
-from app.buurt_svg import buurt_svg
 from app.database import reads_from_replica
 from app.errors import ApiError
-from app.exports import IDEA_STATUS_LABELS, SIGNAL_STATUS_LABELS, URGENCY_LABELS
 from app.extensions import db
 from app.models import Buurt, Idea, Organisation, Signal
+from app.reports import summary as reporting
+from app.reports.api import PeriodQuery
+from app.reports.buurt_svg import buurt_svg
+from app.reports.exports import IDEA_STATUS_LABELS, SIGNAL_STATUS_LABELS, URGENCY_LABELS
 
 blp = Blueprint("buurt_report", __name__)
 

@@ -11,7 +11,7 @@ from flask_login import current_user, login_user, logout_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from app.auth import (
+from app.accounts.auth import (
     authenticate,
     csrf_token,
     end_web_session,
@@ -19,10 +19,10 @@ from app.auth import (
     login_required,
     start_web_session,
 )
+from app.accounts.schemas import DeviceTokenOut, UserOut
 from app.errors import ApiError
 from app.extensions import db, limiter
 from app.models import DeviceToken, utcnow
-from app.schemas import DeviceTokenOut, UserOut
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Aanmelden en apparaattokens")
 

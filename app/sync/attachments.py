@@ -18,13 +18,13 @@ from flask_smorest import Blueprint
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy.exc import IntegrityError
 
-from app.auth import login_required
+from app.accounts.auth import login_required
 from app.errors import ApiError
 from app.extensions import db
 from app.models import Attachment
-from app.photo_access import may_see_photo, record_upload
 from app.request_limits import read_body
-from app.sync_service import actor_for
+from app.sync.photo_access import may_see_photo, record_upload
+from app.sync.service import actor_for
 
 blp = Blueprint("attachments", __name__, url_prefix="/api/v1/attachments", description="Foto's")
 

@@ -14,13 +14,13 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
-from app import sync_service
-from app.auth import login_required
+from app.accounts.auth import login_required
 from app.database import write_transaction
 from app.errors import ApiError
 from app.extensions import db
 from app.models import ENTITIES as ENTITY_MODELS
 from app.models import ContactAccess, Followup, RecordChange, RecordConflict, ResidentContact
+from app.sync import service as sync_service
 from offline_sync.records import iso, record_dict
 from offline_sync.schemas import load_fields
 

@@ -7,9 +7,9 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
-from app.auth import login_required
+from app.accounts.auth import login_required
 from app.extensions import db
-from app.models import Theme
+from app.models import DEFAULT_THEMES, Theme
 
 blp = Blueprint("themes", __name__, url_prefix="/api/v1/themes", description="Thema's")
 
@@ -27,3 +27,11 @@ class Themes(MethodView):
     def get(self):
         """List the active themes in their display order."""
         return db.session.scalars(select(Theme).where(Theme.active.is_(True)).order_by(Theme.sort_order, Theme.label))
+
+
+def ensure_default_themes() -> None:
+    """Add the default themes that are missing."""
+    have = set(db.session.scalars(select(Theme.code)))
+    for order, (code, label, domain) in enumerate(DEFAULT_THEMES):
+        if code not in have:
+            db.session.add(Theme(code=code, label=label, domain=domain, sort_order=order))

@@ -10,11 +10,11 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 from sqlalchemy import func, select
 
-from app.auth import role_required
+from app.accounts.auth import role_required
 from app.database import reads_from_replica
 from app.extensions import db
+from app.map.filters import SignalFilters, signal_conditions
 from app.models import Signal
-from app.signal_filters import SignalFilters, signal_conditions
 from offline_sync.records import record_dict
 
 blp = Blueprint("signal_list", __name__, url_prefix="/api/v1/signals", description="Signalen (lijst)")

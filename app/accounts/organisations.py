@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
-from app.auth import role_required
+from app.accounts.auth import role_required
 from app.extensions import db
 from app.models import Organisation, User
 

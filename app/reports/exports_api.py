@@ -7,13 +7,14 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from app import reporting
-from app.api.reports import XLSX_MIME, PeriodQuery, current_scope, period_of
-from app.auth import login_required
+from app.accounts.auth import login_required
 from app.database import read_engine, reads_from_replica
 from app.errors import ApiError
-from app.exports import ENTITY_MODELS, attachment_disposition, export_count, record_export
 from app.extensions import db
+from app.reports import summary as reporting
+from app.reports.api import XLSX_MIME, PeriodQuery, current_scope, period_of
+from app.reports.export_writer import record_export
+from app.reports.exports import ENTITY_MODELS, attachment_disposition, export_count
 
 blp = Blueprint("exports", __name__, url_prefix="/api/v1/exports", description="Exports van records")
 

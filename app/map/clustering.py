@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
+from app.map.filters import bbox_clause, grid_conditions, signal_conditions
 from app.models import GRID_SCALE, Signal, SignalGridCount
-from app.signal_filters import bbox_clause, grid_conditions, signal_conditions
 
 MAX_CELLS = 800
 #: At this zoom and above a view with few signals shows each of them, even in shared cells.

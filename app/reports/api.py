@@ -8,13 +8,13 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from app import reporting
-from app.auth import login_required
-from app.buurten import buurten_feature_collection
+from app.accounts.auth import login_required
+from app.buurten.importer import buurten_feature_collection
 from app.database import reads_from_replica
 from app.errors import ApiError
-from app.exports import attachment_disposition, csv_chunks, geojson_chunks
-from app.xlsx_stream import xlsx_stream
+from app.reports import summary as reporting
+from app.reports.exports import attachment_disposition, csv_chunks, geojson_chunks
+from app.reports.xlsx_stream import xlsx_stream
 from offline_sync.schemas import within_years
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", description="Rapportages per buurt")
