@@ -90,6 +90,12 @@ def test_deep_json_patch_and_followup_are_400(api):
     patch = worker.patch(f"/api/v1/signals/{signal}", data='{"base_version": 1, "title": "a\\u0000b"}',
                          content_type="application/json")
     _is_problem(patch, 400)
+    for text in ('"a\\u0000b"', '"\\ud800"'):
+        note = worker.post(f"/api/v1/signals/{signal}/followups", data='{"text": ' + text + "}",
+                           content_type="application/json")
+        _is_problem(note, 400)
+    big = worker.post(f"/api/v1/signals/{signal}/followups", json={"text": "x", "parent_version": 2**64})
+    _is_problem(big, 400)
     assert worker.get(f"/api/v1/signals/{signal}").get_json()["version"] == 1
 
 
