@@ -9,6 +9,7 @@ Examples per run: the hypothesis profile (`ci`: 25, `thorough`: 500; tests/conft
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from collections import Counter
 from datetime import UTC, datetime
@@ -22,7 +23,7 @@ from app.models import ENTITIES, RecordChange, ResidentContact
 from offline_sync.records import ENTITY_FIELDS
 from tests.sync.helpers import BUURT_A, conversation_fields, new_id, signal_fields, upsert
 
-#: What the runs saw; printed at the end of a run with `-s` (docs/security.md quotes a thorough run).
+#: What the runs saw: printed at the end of a run (`-s`) and appended to $MUURTJE_FUZZ_TALLY if set.
 TALLY: Counter = Counter()
 
 _characters = st.characters(categories=["Cs", "Cc", "L", "N", "P", "S", "Zs"])  # Cs: lone surrogates
@@ -108,7 +109,11 @@ def test_fuzzed_fields_never_break_a_push(api):
         assert stored == 1
 
     run()
-    print(f"\nfuzz tally ({db.engine.dialect.name}): {dict(TALLY)}")
+    report = f"fuzz tally ({db.engine.dialect.name}): {dict(TALLY)}"
+    print("\n" + report)
+    if path := os.environ.get("MUURTJE_FUZZ_TALLY"):
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(report + "\n")
 
 
 def _push(client, client_id: str, mutations: list[dict]):
