@@ -83,6 +83,13 @@ class ContactSchema(DutchSchema):
         if data.get("updates") and not data.get("email"):
             raise ValidationError("Op de hoogte houden kan alleen met een e-mailadres.", "email")
 
+    @pre_load
+    def _consent_is_a_boolean(self, data, **_kw):
+        # Consent is given explicitly: `true`, not "true", 1 or "ja".
+        if isinstance(data, dict) and "consent" in data and not isinstance(data["consent"], bool):
+            raise ValidationError({"consent": ["Toestemming is true of false."]})
+        return data
+
 
 CONSENT_REQUIRED = "Contactgegevens alleen met toestemming van de bewoner (consent: true)."
 

@@ -108,6 +108,10 @@ class Followups(MethodView):
         followup_id = str(body["id"] or uuid.uuid4())
         values = {"parent_entity": entities[:-1], "parent_id": str(record_id), "text": body["text"],
                   "status_to": body["status_to"], "parent_version": body["parent_version"]}
+        try:
+            values = load_fields("followup", values)  # the same storability check as a pushed followup
+        except ValidationError as exc:
+            raise ApiError(400, "De invoer is ongeldig.", exc.messages) from exc
         outcome = sync_service.change(current_user, "followup", followup_id, None, values)
         if outcome.result["status"] == "duplicate":
             raise ApiError(409, "Er bestaat al een opvolging met dit id.")
