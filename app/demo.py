@@ -6,16 +6,21 @@ import random
 import uuid
 from datetime import timedelta
 
+import click
+from flask.cli import AppGroup
 from geoalchemy2.shape import from_shape, to_shape
 from shapely import Point
 from sqlalchemy import select
 
-from app.auth import generate_password
-from app.buurten import buurt_index
-from app.cli import create_user, ensure_default_themes
+from app.accounts.auth import generate_password
+from app.accounts.themes import ensure_default_themes
+from app.accounts.users import create_user
+from app.buurten.importer import buurt_index
 from app.extensions import db
 from app.models import Buurt, Conversation, Followup, Idea, Organisation, RecordChange, Signal, User, utcnow
 from offline_sync.sequence import allocate_change_seq
+
+demo_cli = AppGroup("demo", help="Demogegevens.")
 
 ORGANISATIONS = (("Gemeente Assen", "gemeente"), ("Actium", "woningcorporatie"), ("Vaart Welzijn", "welzijn"))
 
@@ -80,6 +85,7 @@ class _Seeder:
     def __init__(self, rng: random.Random):
         self.rng = rng
         self.buurten = [(b.code, to_shape(b.geom)) for b in db.session.scalars(select(Buurt))]
+        self.outlines = dict(self.buurten)
         if not self.buurten:
             raise RuntimeError("Er zijn geen buurten; importeer eerst buurten.")
         self.index = buurt_index()
@@ -96,9 +102,14 @@ class _Seeder:
         return rp.x, rp.y
 
     def near(self, conversation: Conversation) -> tuple[float, float]:
-        """Return a point a few dozen metres from where a conversation took place."""
+        """Return a point a few dozen metres from where a conversation took place, in the same buurt."""
         point = to_shape(conversation.location)
-        return point.x + self.rng.uniform(-0.0005, 0.0005), point.y + self.rng.uniform(-0.0003, 0.0003)
+        outline = self.outlines[conversation.buurt_code]
+        for _ in range(50):
+            p = Point(point.x + self.rng.uniform(-0.0005, 0.0005), point.y + self.rng.uniform(-0.0003, 0.0003))
+            if outline.contains(p):
+                return p.x, p.y
+        return point.x, point.y
 
     def add(self, model, user: User, when, lon=None, lat=None, accuracy=None, **fields):
         record = model(id=uuid.uuid4(), version=1, created_at=when, updated_at=when, created_by_id=user.id, **fields)
@@ -292,3 +303,13 @@ def _demo_users(orgs, seeder) -> list[User]:
 
         click.echo(f"Demogebruikers ({', '.join(u.email for u in users)}) hebben wachtwoord: {password}")
     return users
+
+
+@demo_cli.command("seed")
+@click.option("--seed", default=106, help="Seed voor reproduceerbare demogegevens.")
+@click.option("--conversations", default=120, help="Aantal gesprekken.")
+def demo_seed(seed: int, conversations: int) -> None:
+    """Fill the database with realistic demo records in Assen."""
+    counts = seed_demo(seed=seed, conversations=conversations)
+    db.session.commit()
+    click.echo("Demogegevens aangemaakt: " + ", ".join(f"{v} {k}" for k, v in counts.items()))

@@ -6,7 +6,9 @@ Run from the repository root:
     .venv/bin/python bench/map.py --only postgis --signals 1000000 --requests 40
 
 Signals are spread over every buurt of data/nl-buurten.geojson.gz (the same number per buurt, give or take one, at
-uniform random points inside it), with a realistic mix of statuses, themes and dates. Each request
+uniform random points inside it; that national file is approximate — Voronoi cells around CBS label points — and
+serves only to give the benchmark national size, see data/README.md), with a realistic mix of statuses, themes and
+dates. Each request
 is a 1280x800-pixel view centred on a random buurt, made through the Flask app in-process (routing,
 validation, the query, GeoJSON serialisation; no network). Two filter sets are timed: everything,
 and what /kaart asks by default (open signals only). A scratch database is created and dropped.
@@ -106,8 +108,8 @@ def prepare(url: str, features) -> None:
     from flask_migrate import upgrade
 
     from app import create_app
-    from app.buurten import import_buurten
-    from app.cli import ensure_default_themes
+    from app.accounts.themes import ensure_default_themes
+    from app.buurten.importer import import_buurten
     from app.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
@@ -175,9 +177,10 @@ def aggregate_rows(url: str) -> int:
 
 def measure(url: str, features, requests: int, seed: int) -> list[str]:
     """Time map requests per zoom and filter; return printable lines."""
-    from app import clustering, create_app
-    from app.cli import create_user
+    from app import create_app
+    from app.accounts.users import create_user
     from app.extensions import db
+    from app.map import clustering
 
     # Count the views answered from signal_grid_counts, to print which path each zoom took.
     aggregate_views = []

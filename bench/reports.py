@@ -124,8 +124,9 @@ def main() -> None:
     from flask_migrate import upgrade
 
     from app import create_app
-    from app.buurten import import_buurten
-    from app.cli import create_user, ensure_default_themes
+    from app.accounts.themes import ensure_default_themes
+    from app.accounts.users import create_user
+    from app.buurten.importer import import_buurten
     from app.extensions import db
     from geo.buurten import read_buurten
     from tests.support import ApiClient

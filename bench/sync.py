@@ -42,7 +42,7 @@ def prepare(url: str) -> tuple[str, str]:
 
     _prepare(url)
     from app import create_app  # noqa: PLC0415
-    from app.cli import create_user  # noqa: PLC0415
+    from app.accounts.users import create_user  # noqa: PLC0415
     from app.extensions import db  # noqa: PLC0415
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})

@@ -47,8 +47,8 @@ def _prepare(url: str) -> None:
     """Migrate a database and load Assen's buurten and the default themes."""
     from flask_migrate import upgrade
 
-    from app.buurten import import_buurten
-    from app.cli import ensure_default_themes
+    from app.accounts.themes import ensure_default_themes
+    from app.buurten.importer import import_buurten
     from geo.buurten import read_buurten
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
@@ -120,7 +120,7 @@ def _clean(database_url: str) -> None:
     else:
         db.session.execute(text("TRUNCATE " + ", ".join(t.name for t in tables) + " RESTART IDENTITY CASCADE"))
     if _buurten_revision() != _PRISTINE_BUURTEN.get(database_url):
-        from app.buurten import import_buurten
+        from app.buurten.importer import import_buurten
         from geo.buurten import read_buurten
 
         import_buurten(read_buurten(ASSEN).features, replace=True)
@@ -149,7 +149,7 @@ def runner(app):
 @pytest.fixture
 def make_user(app):
     """Create a user and return (user, password)."""
-    from app.cli import create_user
+    from app.accounts.users import create_user
 
     counter = iter(range(10_000))
 

@@ -40,7 +40,7 @@ def test_unexpected_error_is_500_problem_without_internals(app, api, monkeypatch
     def boom(*args, **kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("app.api.buurten.buurt_for", boom)
+    monkeypatch.setattr("app.buurten.api.buurt_for", boom)
     response = client.get("/api/v1/buurten/lookup?lat=53&lon=6.56")
     body = _is_problem(response, 500)
     assert "secret" not in response.get_data(as_text=True) and "Traceback" not in body["detail"]

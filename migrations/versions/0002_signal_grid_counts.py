@@ -1,6 +1,6 @@
 """signal_grid_counts: live signals per fine map cell, kept exact by triggers on signals
 
-Low-zoom map views (app/clustering.py) sum these rows instead of scanning every signal. The cells are
+Low-zoom map views (app/map/clustering.py) sum these rows instead of scanning every signal. The cells are
 the map grid at zoom 10 (1/16 degree): cell index = floor(coordinate * 16), exact for a power of two.
 Triggers keep the table right whatever writes signals (sync engine, demo seed, bulk loads).
 

@@ -203,7 +203,7 @@ def test_logout_ends_the_saved_cookie(api):
 
 
 def test_revoke_sessions_ends_cookies_and_tokens(app, make_user):
-    from app.auth import revoke_sessions
+    from app.accounts.auth import revoke_sessions
     from app.extensions import db
     from tests.support import ApiClient
 

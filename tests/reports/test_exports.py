@@ -15,7 +15,8 @@ from shapely.geometry import shape
 
 from app.extensions import db
 from app.models import Followup, ResidentContact, Signal
-from app.reporting import COLUMNS
+from app.reports.summary import COLUMNS
+from offline_sync.vocabulary import STATUS
 
 CONTACT_NAME = "Hendrika Zwartjes-Opvallend"
 CONTACT_PHONE = "0612345678"
@@ -100,8 +101,7 @@ def test_signal_csv_columns_and_values(api, world):
         assert datetime.fromisoformat(row["Aangemaakt op"]) == signal["created_at"].replace(microsecond=0)
         assert row["Buurtcode"] == (signal["buurt_code"] or "")
         assert row["Organisatie"] == signal["org"]
-        assert row["Status"] in ("Nieuw", "Opgepakt", "In behandeling", "Doorverwezen", "Afgerond",
-                                 "Niet op te pakken")
+        assert row["Status"] == STATUS["signal"][signal["status"]]
 
 
 def test_buurt_filter(api, world, buurt_codes):
@@ -180,17 +180,17 @@ def test_open_data_suppresses_small_counts(api, world):
 @pytest.mark.parametrize("entity", ["conversation", "signal", "idea", "followup"])
 def test_geojson_by_copy_equals_python_writer(world, contacts, dialect, entity):
     """On PostGIS, COPY writes the GeoJSON; parsed, it equals what the Python writer makes."""
-    from app import reporting
-    from app.exports import (
+    from app.reports import summary as reporting
+    from app.reports.export_writer import record_export
+    from app.reports.exports import (
         SHEET_TITLES,
         export_columns,
         export_query,
         features,
         geojson_chunks,
-        record_export,
         stream_rows,
     )
-    from app.reporting import Period, Scope
+    from app.reports.summary import Period, Scope
 
     period, scope = Period(), Scope()
     labels = reporting.theme_labels()
@@ -207,7 +207,7 @@ def test_geojson_by_copy_equals_python_writer(world, contacts, dialect, entity):
 
 def test_xlsx_bytes_leave_while_rows_are_still_being_read():
     """The first chunk of a large xlsx comes before the last row was read; openpyxl reads it back."""
-    from app.xlsx_stream import xlsx_stream
+    from app.reports.xlsx_stream import xlsx_stream
 
     total, consumed = 20_000, []
 

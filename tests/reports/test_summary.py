@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from app.reporting import COLUMNS, COUNT_COLUMNS, local_today
+from app.reports.summary import COLUMNS, COUNT_COLUMNS, local_today
 from tests.reports.seed import expected_rows
 
 PERIODS = [

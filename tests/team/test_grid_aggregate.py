@@ -12,10 +12,10 @@ import pytest
 from flask_login import login_user
 from sqlalchemy import delete, func, insert, select, text, update
 
-from app import clustering
 from app.extensions import db
+from app.map import clustering
+from app.map.filters import signal_conditions
 from app.models import GRID_SCALE, Signal, SignalGridCount
-from app.signal_filters import signal_conditions
 
 #: A region of 16 x 13 fine cells around Assen.
 REGION = (6.0, 52.5, 7.0, 53.3)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from app.clustering import MAX_CELLS, SINGLES_LIMIT
+from app.map.clustering import MAX_CELLS, SINGLES_LIMIT
 from tests.team.conftest import ASSEN_BBOX
 
 BBOX = ",".join(str(v) for v in ASSEN_BBOX)

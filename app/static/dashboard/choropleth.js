@@ -24,8 +24,6 @@ export async function createChoropleth(element, legend, { tileUrl, tileAttributi
   if (tileUrl) {
     // Tiles are decoration: without them (offline, blocked) the outlines still tell the story.
     L.tileLayer(tileUrl, { maxZoom: 19, attribution: tileAttribution, crossOrigin: true }).addTo(map);
-  } else {
-    map.attributionControl.addAttribution("Buurten: CBS / Kadaster");
   }
   const response = await fetch("/api/v1/buurten?simplify=20", { credentials: "same-origin" });
   if (!response.ok) throw new Error(`Buurtgrenzen laden mislukt (${response.status})`);
@@ -35,6 +33,7 @@ export async function createChoropleth(element, legend, { tileUrl, tileAttributi
   let bounds = [];
   let minimum = null;
   const layer = L.geoJSON(outlines, {
+    attribution: outlines.attribution || "Bron: CBS / Kadaster",
     style: () => ({ color: "#07452b", weight: 1, fillOpacity: 0.75, fillColor: EMPTY }),
     onEachFeature: (feature, path) => {
       path.bindTooltip(() => {

@@ -40,6 +40,7 @@ async function route() {
     location.replace("#/login");
     return;
   }
+  if (user) ensureServiceWorker();
   const match = ROUTES.map(([pattern, screen, title]) => [path.match(pattern), screen, title]).find(([m]) => m);
   if (typeof cleanup === "function") cleanup();
   cleanup = null;
@@ -64,6 +65,14 @@ async function route() {
   view.dataset.screen = screen === login ? "login" : title;
   view.focus({ preventScroll: false });
   window.scrollTo(0, 0);
+}
+
+// The service worker is installed once someone has signed in: before that the app cannot work offline
+// anyway, and the sign-in screen stays small. Its precache then comes from the HTTP cache (sw.js).
+let serviceWorker = null;
+function ensureServiceWorker() {
+  serviceWorker = serviceWorker || registerServiceWorker().catch(() => {});
+  return serviceWorker;
 }
 
 async function registerServiceWorker() {
@@ -97,7 +106,6 @@ async function registerServiceWorker() {
 
 window.addEventListener("hashchange", route);
 startStatusLine(document.getElementById("status"));
-registerServiceWorker().catch(() => {});
 route();
 getMeta("token").then((token) => {
   if (token) refreshReference();

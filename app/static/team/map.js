@@ -1,12 +1,10 @@
 // The signal map: server-side clusters, buurt outlines, filters, the list in view and the choropleth.
+import { VOCABULARY } from "/vocabulary.js";
 import { apiFetch } from "../js/session.js";
 
 const L = window.L;
-const OPEN = ["new", "picked_up", "in_progress", "referred"];
-const STATUS_LABELS = {
-  new: "Nieuw", picked_up: "Opgepakt", in_progress: "In behandeling", referred: "Doorverwezen",
-  done: "Afgerond", not_actionable: "Niet uitvoerbaar",
-};
+const OPEN = VOCABULARY.open_signal_statuses;
+const STATUS_LABELS = VOCABULARY.status.signal;
 const CHOROPLETH = ["#f7f4f9", "#d4b9da", "#c994c7", "#df65b0", "#ce1256", "#67001f"];
 
 const form = document.getElementById("filters");
@@ -183,6 +181,7 @@ async function loadBuurten() {
     if (code) meta.textContent = meta.textContent.replace(code, buurtLabel(code));
   }
   buurtLayer = L.geoJSON(data, {
+    attribution: data.attribution || "Bron: CBS / Kadaster",
     onEachFeature: (feature, layer) => layer.on("click", (event) => {
       const p = feature.properties;
       const counts = buurtCounts.get(p.buurt_code) || { total: 0, open: 0 };

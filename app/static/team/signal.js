@@ -12,10 +12,7 @@ const FIELD_LABELS = {
   updated_at: "Laatst gewijzigd", version: "Versie", location: "Locatie", photos: "Foto's", conversation_id: "Gesprek",
 };
 /** How the log and the owner line say that a signal moved *to* a status. */
-const STATUS_DONE = {
-  new: "Heropend", picked_up: "Opgepakt", in_progress: "In behandeling genomen", referred: "Doorverwezen",
-  done: "Afgerond", not_actionable: "Niet uitvoerbaar verklaard",
-};
+const STATUS_DONE = wf.moved_labels;
 const QUIET_FIELDS = new Set(["version", "has_conflict", "status_from", "done_at", "updated_at"]);
 
 let record = null;

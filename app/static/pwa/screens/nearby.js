@@ -4,8 +4,9 @@ import { buurtAt } from "../geo.js";
 import { loadRecords } from "../outbox.js";
 import { buurtChoices, buurtenIndex } from "../reference.js";
 import { esc, recordList } from "../ui.js";
+import { VOCABULARY } from "/vocabulary.js";
 
-const OPEN_SIGNAL = new Set(["new", "picked_up", "in_progress", "referred"]);
+const OPEN_SIGNAL = new Set(VOCABULARY.open_signal_statuses);
 let lastBuurt = null;
 
 /** Render the records of the buurt I am in (or choose). */

@@ -1,0 +1,133 @@
+"""Sign in and out, who am I, device tokens."""
+
+from __future__ import annotations
+
+import uuid
+from types import SimpleNamespace
+
+from flask import current_app, g, session
+from flask.views import MethodView
+from flask_login import current_user, login_user, logout_user
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from app.accounts.auth import (
+    authenticate,
+    csrf_token,
+    end_web_session,
+    issue_device_token,
+    login_required,
+    start_web_session,
+)
+from app.accounts.schemas import DeviceTokenOut, UserOut
+from app.errors import ApiError
+from app.extensions import db, limiter
+from app.models import DeviceToken, utcnow
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Aanmelden en apparaattokens")
+
+
+class LoginIn(Schema):
+    email = fields.Email(required=True)
+    password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+    token = fields.Boolean(load_default=False)
+    device_name = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class MeOut(UserOut):
+    csrf_token = fields.String()
+    token = fields.Nested(DeviceTokenOut)
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _me(user, token=None) -> SimpleNamespace:
+    """Return what MeOut dumps: the user, this session's CSRF token and a new device token if any."""
+    fields_ = ("id", "email", "name", "role", "organisation", "buurten")
+    me = SimpleNamespace(**{f: getattr(user, f) for f in fields_}, csrf_token=csrf_token())
+    if token is not None:
+        me.token = token
+    return me
+
+
+@blp.route("/auth/login")
+class Login(MethodView):
+    decorators = [limiter.limit(_login_limit, methods=["POST"])]
+
+    @blp.arguments(LoginIn)
+    @blp.response(200, MeOut)
+    def post(self, body):
+        """Sign in with e-mail and password; optionally get a device token."""
+        user = authenticate(body["email"], body["password"])
+        if user is None:
+            raise ApiError(401, "E-mailadres of wachtwoord klopt niet.")
+        end_web_session()  # signing in again in this browser ends the session it had
+        session.clear()  # no session fixation: a fresh session and CSRF token per sign-in
+        start_web_session(user)
+        login_user(user)
+        token = None
+        if body["token"]:
+            row, clear = issue_device_token(user, body["device_name"] or "apparaat")
+            db.session.flush()
+            token = {"id": row.id, "token": clear, "expires_at": row.expires_at, "name": row.name}
+        db.session.commit()
+        return _me(user, token)
+
+
+@blp.route("/auth/logout")
+class Logout(MethodView):
+    @blp.response(204)
+    def post(self):
+        """Sign out: end this browser's session (a saved cookie no longer works) and revoke the token used."""
+        # Touching current_user runs the Bearer loader, which notes the token used (if any).
+        token_id = g.get("device_token_id") if current_user.is_authenticated else None
+        if token_id is not None:
+            token = db.session.get(DeviceToken, token_id)
+            token.revoked_at = utcnow()
+        end_web_session()
+        db.session.commit()
+        logout_user()
+        session.clear()
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @login_required
+    @blp.response(200, MeOut)
+    def get(self):
+        """Return the signed-in user and this session's CSRF token."""
+        return _me(current_user)
+
+
+@blp.route("/auth/tokens")
+class Tokens(MethodView):
+    @login_required
+    @blp.response(200, DeviceTokenOut(many=True))
+    def get(self):
+        """List my active device tokens."""
+        now = utcnow()
+        return [
+            t
+            for t in db.session.scalars(
+                db.select(DeviceToken)
+                .where(DeviceToken.user_id == current_user.id, DeviceToken.revoked_at.is_(None))
+                .order_by(DeviceToken.created_at)
+            )
+            if t.expires_at > now
+        ]
+
+
+@blp.route("/auth/tokens/<uuid:token_id>")
+class TokenById(MethodView):
+    @login_required
+    @blp.response(204)
+    def delete(self, token_id: uuid.UUID):
+        """Revoke a device token (mine, or anyone's for an admin)."""
+        token = db.session.get(DeviceToken, token_id)
+        if token is None or (token.user_id != current_user.id and current_user.role != "admin"):
+            raise ApiError(404, "Dit token bestaat niet.")
+        if token.revoked_at is None:
+            token.revoked_at = utcnow()
+            db.session.commit()

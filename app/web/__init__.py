@@ -1,1 +1,0 @@
-"""HTML pages and the PWA; every module here that defines `blp` is registered."""
