@@ -59,6 +59,7 @@ def test_every_workflow_status_has_one_label():
     for entity, statuses in TRANSITIONS.items():
         assert list(vocabulary.STATUS[entity]) == list(statuses)
     assert set(vocabulary.SIGNAL_ACTION) == set(TRANSITIONS["signal"])
+    assert set(vocabulary.SIGNAL_MOVED) == set(TRANSITIONS["signal"])
     assert set(OPEN_SIGNAL_STATUSES) | set(CLOSED_SIGNAL_STATUSES) == set(TRANSITIONS["signal"])
     every_label = [label for labels in LABELLED.values() for label in labels.values()]
     assert all(label and label[0].isupper() for label in every_label)
