@@ -54,9 +54,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     """Register every blueprint: the JSON API ones with flask-smorest (so they are in the OpenAPI
     document), the pages with Flask."""
-    from app import health  # noqa: PLC0415 - views import models, which need the db object
+    from app import health, vocabulary  # noqa: PLC0415 - views import models, which need the db object
     from app.accounts import api as accounts_api  # noqa: PLC0415
     from app.accounts import organisations, pages, themes  # noqa: PLC0415
+    from app.beheer import buurten as beheer_buurten  # noqa: PLC0415
     from app.buurten import api as buurten_api  # noqa: PLC0415
     from app.field import pwa, vendor  # noqa: PLC0415
     from app.map import api as map_api  # noqa: PLC0415
@@ -71,5 +72,5 @@ def _register_blueprints(app: Flask) -> None:
     for module in (accounts_api, organisations, themes, buurten_api, records_api, sync_api, attachments,
                    signals, map_api, reports_api, exports_api):
         smorest_api.register_blueprint(module.blp)
-    for module in (pages, map_pages, dashboard, buurt_report, pwa, vendor, health):
+    for module in (pages, map_pages, dashboard, buurt_report, beheer_buurten, pwa, vendor, vocabulary, health):
         app.register_blueprint(module.blp)

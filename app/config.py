@@ -47,9 +47,9 @@ def load_config(instance_path: str, test_config: dict | None = None) -> dict:
             "TILE_URL",
             "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png",
         ),
-        "TILE_ATTRIBUTION": env.get(
-            "TILE_ATTRIBUTION", "Kaart: PDOK BRT-Achtergrondkaart | Buurten: Bron: CBS / Kadaster"
-        ),
+        # The tiles' own credit; maps that draw buurt outlines add the buurten's (Bron: CBS / Kadaster)
+        # from the `attribution` member of /api/v1/buurten.
+        "TILE_ATTRIBUTION": env.get("TILE_ATTRIBUTION", "Kaart: PDOK BRT-Achtergrondkaart"),
         # A deployment's release name; it changes the PWA's version even when no shell file changed.
         "RELEASE": env.get("MUURTJE_RELEASE", ""),
         # How many proxies in front of the app may set X-Forwarded-For/-Proto/-Host/-Port (0: none).

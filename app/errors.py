@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, json, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
+from app.error_pages import error_page
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -69,9 +70,13 @@ def _errors_from(exc: HTTPException) -> dict | None:
 
 
 def handle_http_exception(exc: HTTPException):
-    """Render an HTTP error as problem+json under /api/, as Flask's page elsewhere."""
+    """Render an HTTP error as problem+json under /api/, as the product's Dutch page elsewhere."""
     if not wants_problem():
-        return exc
+        if (exc.code or 500) < 400:
+            return exc  # routing redirects are responses, not errors
+        kept = {k: v for k, v in exc.get_response().headers.items()
+                if k in ("Allow", "Retry-After", "WWW-Authenticate")}
+        return error_page(exc.code or 500, kept)
     status = exc.code or 500
     errors = _errors_from(exc)
     if status == 422:
@@ -99,7 +104,7 @@ def handle_unexpected(exc: Exception):
     db.session.rollback()
     log.exception("unhandled error on %s %s", request.method, request.path)
     if not wants_problem():
-        return InternalServerError()
+        return error_page(500)
     return problem(500, "Er ging iets mis op de server. De fout is gelogd.")
 
 

@@ -7,15 +7,14 @@ datetimes as ISO 8601 in UTC, so they compare equal to what pull returns.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
-
 from datetime import date, datetime
+from typing import Any
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
+from offline_sync import vocabulary
 from offline_sync.records import ENTITY_FIELDS, to_wire
 from offline_sync.values import YEAR, in_years, problems_by_field
-from offline_sync.workflow import TRANSITIONS
 
 SCHEMA_VERSION = 1
 MAX_MUTATIONS = 500
@@ -100,12 +99,11 @@ def _text(max_len: int, **kw) -> fields.String:
 
 
 def _status(entity: str, **kw) -> fields.String:
-    return fields.String(validate=validate.OneOf(tuple(TRANSITIONS[entity])), **kw)
+    return fields.String(validate=validate.OneOf(tuple(vocabulary.STATUS[entity])), **kw)
 
 
 class ConversationFields(LocatedFields):
-    setting = fields.String(required=True, validate=validate.OneOf(
-        ("street", "bic", "home_visit", "gathering", "phone", "other")))
+    setting = fields.String(required=True, validate=validate.OneOf(vocabulary.SETTINGS))
     residents_count = fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000))
     themes = fields.List(fields.String(validate=validate.Length(min=1, max=64)), validate=validate.Length(max=50))
     summary = _text(4000)
@@ -117,8 +115,8 @@ class SignalFields(LocatedFields):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = _text(20_000)
     theme = fields.String(allow_none=True, validate=validate.Length(max=64))
-    domain = fields.String(validate=validate.OneOf(("physical", "social", "both")))
-    urgency = fields.String(validate=validate.OneOf(("low", "normal", "high")))
+    domain = fields.String(validate=validate.OneOf(vocabulary.DOMAINS))
+    urgency = fields.String(validate=validate.OneOf(vocabulary.URGENCIES))
     status = _status("signal")
     organisation = fields.UUID(allow_none=True)
     assignee = fields.UUID(allow_none=True)
@@ -132,7 +130,7 @@ class IdeaFields(LocatedFields):
     description = _text(20_000)
     theme = fields.String(allow_none=True, validate=validate.Length(max=64))
     initiators_count = fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000))
-    support = fields.List(fields.String(validate=validate.OneOf(("money", "people", "materials", "space"))))
+    support = fields.List(fields.String(validate=validate.OneOf(vocabulary.SUPPORT_KINDS)))
     budget_requested_cents = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0))
     budget_granted_cents = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0))
     status = _status("idea")

@@ -24,6 +24,10 @@ TRANSITIONS: dict[str, dict[str, dict[str, bool]]] = {
     },
 }
 
+#: Signal statuses in which nobody has to act any more; every other signal status is open.
+CLOSED_SIGNAL_STATUSES = ("done", "not_actionable")
+OPEN_SIGNAL_STATUSES = tuple(s for s in TRANSITIONS["signal"] if s not in CLOSED_SIGNAL_STATUSES)
+
 #: The status a new record starts in.
 INITIAL_STATUS = {"signal": "new", "idea": "idea"}
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from app.accounts.auth import role_required
 from app.extensions import db
 from app.models import Organisation, User
+from offline_sync import vocabulary
 
 blp = Blueprint(
     "organisations", __name__, url_prefix="/api/v1/organisations", description="Partnerorganisaties"
@@ -25,7 +26,7 @@ class PersonOut(Schema):
 class OrganisationOut(Schema):
     id = fields.UUID()
     name = fields.String()
-    kind = fields.String()
+    kind = fields.String(validate=validate.OneOf(vocabulary.ORGANISATION_KINDS))
     users = fields.List(fields.Nested(PersonOut))
 
 

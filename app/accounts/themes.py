@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from app.accounts.auth import login_required
 from app.extensions import db
 from app.models import DEFAULT_THEMES, Theme
+from offline_sync import vocabulary
 
 blp = Blueprint("themes", __name__, url_prefix="/api/v1/themes", description="Thema's")
 
@@ -17,7 +18,7 @@ blp = Blueprint("themes", __name__, url_prefix="/api/v1/themes", description="Th
 class ThemeOut(Schema):
     code = fields.String()
     label = fields.String()
-    domain = fields.String(metadata={"description": "physical, social of both"})
+    domain = fields.String(validate=validate.OneOf(vocabulary.THEME_DOMAINS))
 
 
 @blp.route("")

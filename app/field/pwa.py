@@ -11,6 +11,8 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from markupsafe import Markup
 
+from app import vocabulary
+
 blp = Blueprint("pwa", __name__)
 
 APP_ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +33,7 @@ def shell_version(release: str = "") -> str:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             digest.update(str(path.relative_to(APP_ROOT)).encode())
             digest.update(path.read_bytes())
+    digest.update(vocabulary.module_source().encode())
     return digest.hexdigest()[:12]
 
 
@@ -46,7 +49,7 @@ def shell_files() -> list[str]:
         if p.is_file() and p.suffix in {".js", ".css", ".png"}
     ]
     leaflet = [url_for("vendor.leaflet", filename=name) for name in LEAFLET_FILES]
-    return ["/app/", url_for("pwa.manifest"), *static, *leaflet]
+    return ["/app/", url_for("pwa.manifest"), vocabulary.URL, *static, *leaflet]
 
 
 def import_map() -> str:

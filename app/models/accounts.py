@@ -12,8 +12,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.types import UTCDateTime, new_uuid, utcnow
 
-ORGANISATION_KINDS = ("gemeente", "woningcorporatie", "welzijn", "other")
-
 
 class Organisation(db.Model):
     """A partner organisation: gemeente, woningcorporatie, welzijn or other."""

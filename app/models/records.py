@@ -12,13 +12,6 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from app.extensions import db
 from app.models.types import JSONType, UTCDateTime, utcnow
 
-SETTINGS = ("street", "bic", "home_visit", "gathering", "phone", "other")
-SIGNAL_STATUSES = ("new", "picked_up", "in_progress", "referred", "done", "not_actionable")
-IDEA_STATUSES = ("idea", "in_conversation", "application_submitted", "granted", "declined", "realised")
-URGENCIES = ("low", "normal", "high")
-DOMAINS = ("physical", "social", "both")
-SUPPORT_KINDS = ("money", "people", "materials", "space")
-
 
 def received_at(context) -> datetime:
     """Default of `occurred_at` for rows written without it (demo data, bulk loads): their created_at."""

@@ -28,9 +28,10 @@ from sqlalchemy.sql import ColumnElement, Select
 
 from app.extensions import db
 from app.models import Buurt, Conversation, Idea, Signal, Theme, User
+from offline_sync.workflow import CLOSED_SIGNAL_STATUSES
 
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
-CLOSED_STATUSES = ("done", "not_actionable")
+CLOSED_STATUSES = CLOSED_SIGNAL_STATUSES
 GRANTED_STATUSES = ("granted", "realised")
 UNKNOWN_NAME = "Onbekend (geen of onbekende buurt)"
 OPEN_DATA_THRESHOLD = 5

@@ -13,10 +13,9 @@ from shapely import Point
 from app.extensions import db
 from app.models import Conversation, Idea, Signal
 from app.reports.summary import LOCAL_TZ
+from offline_sync.vocabulary import IDEA_STATUSES, SIGNAL_STATUSES
 
 THEMES = ("groen", "afval", "verkeer", "eenzaamheid", "armoede", "ontmoeting")
-SIGNAL_STATUSES = ("new", "picked_up", "in_progress", "referred", "done", "not_actionable")
-IDEA_STATUSES = ("idea", "in_conversation", "application_submitted", "granted", "declined", "realised")
 START = datetime(2024, 1, 1, tzinfo=UTC)
 
 

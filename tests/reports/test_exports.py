@@ -16,6 +16,7 @@ from shapely.geometry import shape
 from app.extensions import db
 from app.models import Followup, ResidentContact, Signal
 from app.reports.summary import COLUMNS
+from offline_sync.vocabulary import STATUS
 
 CONTACT_NAME = "Hendrika Zwartjes-Opvallend"
 CONTACT_PHONE = "0612345678"
@@ -100,8 +101,7 @@ def test_signal_csv_columns_and_values(api, world):
         assert datetime.fromisoformat(row["Aangemaakt op"]) == signal["created_at"].replace(microsecond=0)
         assert row["Buurtcode"] == (signal["buurt_code"] or "")
         assert row["Organisatie"] == signal["org"]
-        assert row["Status"] in ("Nieuw", "Opgepakt", "In behandeling", "Doorverwezen", "Afgerond",
-                                 "Niet op te pakken")
+        assert row["Status"] == STATUS["signal"][signal["status"]]
 
 
 def test_buurt_filter(api, world, buurt_codes):

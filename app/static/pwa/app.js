@@ -50,8 +50,13 @@ async function route() {
   }
   const [m, screen, title] = match;
   document.title = `${title} – Muurtje`;
-  view.innerHTML = "";
-  const result = await screen.render(view, { id: m[1] || null, query: new URLSearchParams(queryString || "") });
+  // Each screen renders into its own element: a screen that is still finishing work after the
+  // worker moved on (a draw after sign-in, a sync answer) then writes into a detached element
+  // instead of failing on the next screen's DOM.
+  const screenRoot = document.createElement("div");
+  screenRoot.className = "screen";
+  view.replaceChildren(screenRoot);
+  const result = await screen.render(screenRoot, { id: m[1] || null, query: new URLSearchParams(queryString || "") });
   if (ticket !== rendering) {
     if (typeof result === "function") result();
     return;

@@ -1,0 +1,1 @@
+"""Beheer: the administration pages under /beheer, for admins."""
