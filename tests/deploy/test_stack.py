@@ -7,6 +7,7 @@ import threading
 import time
 import uuid
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
@@ -17,6 +18,8 @@ from tests.production.slow_clients import healthz_seconds, stall
 from tests.sync.helpers import signal_fields, upsert
 
 BUURT = "BU01060001"
+# One stack for the module, in this order (the node killed in the push test stays down): one xdist worker.
+pytestmark = pytest.mark.xdist_group("deploy-stack")
 
 
 def test_stack_is_what_production_runs(stack):
