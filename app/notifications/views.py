@@ -18,8 +18,6 @@ blp = Blueprint("notifications", __name__, url_prefix="/api/v1",
                 description="E-mail-outbox (beheer): mislukte berichten bekijken en opnieuw versturen")
 
 RESIDENT = "bewoner (adres niet getoond)"
-KIND_LABELS = {"resident_status": "Bewoner: nieuwe status", "urgent_signal": "Urgent signaal",
-               "assigned": "Toegewezen", "overdue_digest": "Overzicht verlopen signalen"}
 
 
 class NotificationQuery(DutchSchema):
