@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, json, request
-from marshmallow import Schema, fields
-from werkzeug.exceptions import HTTPException, InternalServerError
+from marshmallow import fields
+from werkzeug.exceptions import HTTPException
 
+from app.error_pages import error_page
 from app.extensions import db
+from offline_sync.messages_nl import DutchSchema
 
 log = logging.getLogger(__name__)
 
@@ -16,7 +18,7 @@ PROBLEM_TYPE = "about:blank"
 PROBLEM_JSON = "application/problem+json"
 
 
-class ProblemOut(Schema):
+class ProblemOut(DutchSchema):
     """An RFC 9457 problem, for declaring error responses in the OpenAPI document."""
 
     type = fields.String()
@@ -84,9 +86,13 @@ def _errors_from(exc: HTTPException) -> dict | None:
 
 
 def handle_http_exception(exc: HTTPException):
-    """Render an HTTP error as problem+json under /api/, as Flask's page elsewhere."""
+    """Render an HTTP error as problem+json under /api/, as the product's Dutch page elsewhere."""
     if not wants_problem():
-        return exc
+        if (exc.code or 500) < 400:
+            return exc  # routing redirects are responses, not errors
+        kept = {k: v for k, v in exc.get_response().headers.items()
+                if k in ("Allow", "Retry-After", "WWW-Authenticate")}
+        return error_page(exc.code or 500, kept)
     status = exc.code or 500
     errors = _errors_from(exc)
     if status == 422:
@@ -114,7 +120,7 @@ def handle_unexpected(exc: Exception):
     db.session.rollback()
     log.exception("unhandled error on %s %s", request.method, request.path)
     if not wants_problem():
-        return InternalServerError()
+        return error_page(500)
     return problem(500, "Er ging iets mis op de server. De fout is gelogd.")
 
 

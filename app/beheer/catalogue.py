@@ -9,11 +9,8 @@ from app.errors import ApiError
 from app.extensions import db
 from app.models import Organisation, Theme
 
-ORGANISATION_KIND_LABELS = {"gemeente": "Gemeente", "woningcorporatie": "Woningcorporatie",
-                            "welzijn": "Welzijnsorganisatie", "other": "Anders"}
 #: A theme code: lower-case letters, digits and _, starting with a letter.
 THEME_CODE = r"[a-z][a-z0-9_]{0,63}"
-DOMAIN_LABELS = {"physical": "Fysiek", "social": "Sociaal", "both": "Fysiek en sociaal"}
 
 
 def organisations() -> list[Organisation]:

@@ -17,8 +17,9 @@ from app.beheer.guard import admin_pages_only, template_globals
 from app.beheer.quarantine import quarantine_items, resolve_quarantined
 from app.errors import ApiError
 from app.extensions import db
-from app.models import ORGANISATION_KINDS, ROLES_ORDER, THEME_DOMAINS, Organisation, ResidentContact, User, utcnow
+from app.models import ROLES_ORDER, Organisation, ResidentContact, User, utcnow
 from app.records.privacy import purge_expired_contacts
+from offline_sync.vocabulary import DOMAIN, ORGANISATION_KIND, ORGANISATION_KINDS, THEME_DOMAINS
 
 blp = Blueprint("beheer", __name__, url_prefix="/beheer")
 blp.before_request(admin_pages_only)
@@ -26,8 +27,8 @@ blp.context_processor(template_globals)
 
 
 def _labels() -> dict:
-    return {"role_labels": people.ROLE_LABELS, "kind_labels": catalogue.ORGANISATION_KIND_LABELS,
-            "domain_labels": catalogue.DOMAIN_LABELS, "roles": ROLES_ORDER, "kinds": ORGANISATION_KINDS,
+    return {"role_labels": people.ROLE_LABELS, "kind_labels": ORGANISATION_KIND,
+            "domain_labels": DOMAIN, "roles": ROLES_ORDER, "kinds": ORGANISATION_KINDS,
             "domains": THEME_DOMAINS}
 
 

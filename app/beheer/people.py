@@ -16,9 +16,10 @@ from app.beheer.audit import record_admin_action
 from app.errors import ApiError
 from app.extensions import db
 from app.models import Buurt, DeviceToken, Organisation, User, WebSession, utcnow
+from offline_sync import vocabulary
 
 MIN_PASSWORD_LENGTH = 12
-ROLE_LABELS = {"field_worker": "Wijkcoördinator", "team": "Teamlid", "manager": "Manager", "admin": "Beheerder"}
+ROLE_LABELS = vocabulary.ROLE
 
 
 @dataclass

@@ -9,9 +9,10 @@ from sqlalchemy import select
 from app.beheer.audit import record_admin_action
 from app.extensions import db
 from app.models import QuarantinedMutation, User, utcnow
+from offline_sync import vocabulary
 
 REMOVED = "[verwijderd]"
-ENTITY_LABELS = {"conversation": "Gesprek", "signal": "Signaal", "idea": "Idee", "followup": "Vervolgstap"}
+ENTITY_LABELS = vocabulary.ENTITY
 
 
 def without_contact(value):

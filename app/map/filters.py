@@ -7,16 +7,19 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_login import current_user
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 from sqlalchemy import ColumnElement, false, func, literal_column, select, table
 from sqlalchemy.sql import column
 from webargs.fields import DelimitedList
 
-from app.models import DOMAINS, SIGNAL_STATUSES, URGENCIES, Signal, SignalGridCount
+from app.models import Signal, SignalGridCount
+from offline_sync.messages_nl import DutchSchema
 from offline_sync.schemas import within_years
+from offline_sync.vocabulary import DOMAINS, SIGNAL_STATUSES, URGENCIES
+from offline_sync.workflow import OPEN_SIGNAL_STATUSES
 
 #: Statuses that still need someone to act; the choropleth and the "open" preset use these.
-OPEN_STATUSES = ("new", "picked_up", "in_progress", "referred")
+OPEN_STATUSES = OPEN_SIGNAL_STATUSES
 #: Periods are calendar days as the coordinators live them.
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
 
@@ -61,7 +64,7 @@ def _codes(*choices: str) -> ValueList:
     return ValueList(fields.String(validate=validate.OneOf(choices)), load_default=list)
 
 
-class SignalFilters(Schema):
+class SignalFilters(DutchSchema):
     """Query parameters that narrow down signals; lists accept `a,b` or repeated parameters."""
 
     bbox = BBox(load_default=None, metadata={"description": "minLon,minLat,maxLon,maxLat (WGS84)"})

@@ -6,13 +6,11 @@ import uuid
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String, Uuid, false
+from sqlalchemy import Boolean, ForeignKey, String, Uuid, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.types import UTCDateTime, new_uuid, utcnow
-
-ORGANISATION_KINDS = ("gemeente", "woningcorporatie", "welzijn", "other")
 
 
 class Organisation(db.Model):
@@ -42,6 +40,8 @@ class User(UserMixin, db.Model):
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: The last sign-in (device tokens keep their own `last_used_at`).
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Colleague e-mails (urgent signal, assigned to me, overdue digest); each user can switch them off.
+    notify_email: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Bumped when role or buurten change, so sync cursors of the old scope are reset.
     scope_version: Mapped[int] = mapped_column(default=1)

@@ -1,6 +1,7 @@
 // What the conversation, signal and idea forms share: photos, resident contact, the notes about
 // conflicts and rejections, and turning a form into a mutation (changed fields only).
 import { on } from "./events.js";
+import { go } from "./nav.js";
 import { loadRecord, saveRecord } from "./outbox.js";
 import { photoUrl, preparePhoto } from "./photos.js";
 import { requestSync, resolveConflict } from "./sync.js";
@@ -63,6 +64,9 @@ export function contactField() {
     <label for="contact_email">E-mailadres</label><input id="contact_email" type="email" autocomplete="off">
     <div class="check"><input type="checkbox" id="contact_consent">
       <label for="contact_consent">De bewoner geeft toestemming om deze gegevens te bewaren voor opvolging</label></div>
+    <div class="check"><input type="checkbox" id="contact_updates" aria-describedby="contact_updates_hint">
+      <label for="contact_updates">Wil op de hoogte blijven</label></div>
+    <p class="hint" id="contact_updates_hint">De bewoner krijgt een e-mail als dit wordt opgepakt of afgerond (alleen met e-mailadres).</p>
     <p class="field-error" data-error-for="resident_contact" hidden></p>
   </details>`;
 }
@@ -74,6 +78,7 @@ export function fillContact(root, contact) {
   root.querySelector("#contact_phone").value = contact.phone || "";
   root.querySelector("#contact_email").value = contact.email || "";
   root.querySelector("#contact_consent").checked = Boolean(contact.consent);
+  root.querySelector("#contact_updates").checked = Boolean(contact.updates);
   root.querySelector("#field-resident_contact").open = true;
 }
 
@@ -86,7 +91,9 @@ export function contactValue(root) {
   if (!root.querySelector("#contact_consent").checked) {
     return { error: "Vink aan dat de bewoner toestemming geeft, of laat de contactgegevens leeg." };
   }
-  return { value: { name: name || null, phone: phone || null, email: email || null, consent: true } };
+  const updates = root.querySelector("#contact_updates").checked;
+  if (updates && !email) return { error: "Vul een e-mailadres in om de bewoner op de hoogte te houden." };
+  return { value: { name: name || null, phone: phone || null, email: email || null, consent: true, updates } };
 }
 
 const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
@@ -138,4 +145,33 @@ export function wireNotices(root, entity, id, form) {
   });
   draw();
   return on("records", draw);
+}
+
+/**
+ * Keep an open record screen true to the server: when a sync brings a newer server version, show
+ * its status at once and redraw the screen, unless the worker is typing in it (then the next save
+ * merges field by field, see submitRecord).
+ */
+export function followServer(root, entity, shown, statusLabel) {
+  if (!shown) return () => {};
+  const form = root.querySelector("form");
+  let typing = false;
+  const touched = () => { typing = true; };
+  form.addEventListener("input", touched);
+  form.addEventListener("change", touched);
+  const stop = on("records", async () => {
+    const record = await loadRecord(entity, shown.id);
+    if (!record || !root.isConnected || (record.version || 0) <= (shown.version || 0)) return;
+    const status = root.querySelector("[data-live=status]");
+    if (status && record.view.status) status.textContent = statusLabel(record.view.status);
+    if (!typing) go(location.hash);
+  });
+  return stop;
+}
+
+/** Say "Niets gewijzigd." in the form itself (a toast would linger over the next screen). */
+export function nothingChanged(form) {
+  const status = form.querySelector("#form-status");
+  status.textContent = "Niets gewijzigd: er is niets om te versturen.";
+  form.addEventListener("input", () => { status.textContent = ""; }, { once: true });
 }
