@@ -19,7 +19,7 @@ LABELLED = {
     "setting": vocabulary.SETTING, "domain": vocabulary.DOMAIN, "urgency": vocabulary.URGENCY,
     "support": vocabulary.SUPPORT, "signal status": vocabulary.STATUS["signal"],
     "idea status": vocabulary.STATUS["idea"], "signal action": vocabulary.SIGNAL_ACTION,
-    "signal moved": vocabulary.SIGNAL_MOVED,
+    "signal moved": vocabulary.SIGNAL_MOVED, "gathering kind": vocabulary.GATHERING_KIND,
     "organisation kind": vocabulary.ORGANISATION_KIND, "entity": vocabulary.ENTITY,
     "entities": vocabulary.ENTITY_PLURAL,
 }
