@@ -36,7 +36,9 @@ def load_config(instance_path: str, test_config: dict | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": 11 * 1024 * 1024,
+        # memory:// counts per worker process; redis://host:6379/0 shares limits across workers and machines.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", "muurtje"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "DEVICE_TOKEN_DAYS": int(env.get("DEVICE_TOKEN_DAYS", "90")),
@@ -45,11 +47,13 @@ def load_config(instance_path: str, test_config: dict | None = None) -> dict:
             "TILE_URL",
             "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png",
         ),
-        "TILE_ATTRIBUTION": env.get(
-            "TILE_ATTRIBUTION", "Kaart: PDOK BRT-Achtergrondkaart | Buurten: Bron: CBS / Kadaster"
-        ),
+        # The tiles' own credit; maps that draw buurt outlines add the buurten's (Bron: CBS / Kadaster)
+        # from the `attribution` member of /api/v1/buurten.
+        "TILE_ATTRIBUTION": env.get("TILE_ATTRIBUTION", "Kaart: PDOK BRT-Achtergrondkaart"),
         # A deployment's release name; it changes the PWA's version even when no shell file changed.
         "RELEASE": env.get("MUURTJE_RELEASE", ""),
+        # How many proxies in front of the app may set X-Forwarded-For/-Proto/-Host/-Port (0: none).
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "TRUSTED_ORIGINS": [o for o in env.get("TRUSTED_ORIGINS", "").split(",") if o],
         "API_TITLE": "Muurtje API",
         "API_VERSION": "v1",

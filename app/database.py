@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from geoalchemy2 import alembic_helpers
 from geoalchemy2.admin.dialects.sqlite import init_spatialite
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -23,16 +23,29 @@ SPATIALITE_CANDIDATES = (
 BUSY_TIMEOUT_MS = 30_000
 
 
-def sqlite_driver():
+class SQLiteWithoutExtensions(RuntimeError):
+    """Raised when no SQLite driver in this Python can load SpatiaLite."""
+
+
+def sqlite_driver(stdlib=sqlite3):
     """Return a DB-API module for SQLite that can load extensions.
 
-    The stdlib module is used when its SQLite was built with extension loading; otherwise the
-    `pysqlite3` wheel, which bundles a recent SQLite that can.
+    The stdlib module is used when its SQLite was built with extension loading (Debian's python3,
+    Homebrew's); otherwise the `pysqlite3` wheel (`pysqlite3-binary`, installed by requirements.txt on
+    Linux x86_64 only), which bundles a SQLite that can. Without either: a clear error at start.
     """
-    if hasattr(sqlite3.Connection, "enable_load_extension"):
-        return sqlite3
-    import pysqlite3.dbapi2  # noqa: PLC0415 - only needed where the stdlib lacks the feature
-
+    if hasattr(stdlib.Connection, "enable_load_extension"):
+        return stdlib
+    try:
+        import pysqlite3.dbapi2  # noqa: PLC0415 - only needed where the stdlib lacks the feature
+    except ImportError:
+        raise SQLiteWithoutExtensions(
+            "This Python's sqlite3 module cannot load extensions (SpatiaLite), and pysqlite3 is not "
+            "installed (its wheel, pysqlite3-binary, exists for Linux x86_64 only). Use a Python whose "
+            "sqlite3 can load extensions (Debian's python3, Homebrew's python, or pyenv built with "
+            "PYTHON_CONFIGURE_OPTS=--enable-loadable-sqlite-extensions), or use PostgreSQL + PostGIS "
+            "(DATABASE_URL=postgresql://...)."
+        ) from None
     return pysqlite3.dbapi2
 
 
@@ -103,29 +116,75 @@ def begin_writes_immediately() -> None:
         db.session.connection(execution_options={"sqlite_immediate": True})
 
 
+READ_AFTER_LSN = "read_after_lsn"
+WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
 def reads_from_replica(view):
     """Run a read-only view's queries on the read replica (DATABASE_REPLICA_URL) when configured.
 
     For views whose answer may lag the primary by replication delay: reports, exports, the map and
     lists. Sync pull stays on the primary, so a phone always sees its own push in its next pull.
+    Read-your-writes: after a person's own write (remember_write_position) their reads stay on the
+    primary until the replica has replayed that write.
     """
     from functools import wraps  # noqa: PLC0415
 
-    from flask import g  # noqa: PLC0415
+    from flask import g, session  # noqa: PLC0415
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        g.use_replica = True
+        lsn = session.get(READ_AFTER_LSN)
+        if lsn is None or _replica_has_replayed(lsn):
+            g.use_replica = True
+            session.pop(READ_AFTER_LSN, None)
         return view(*args, **kwargs)
 
     return wrapped
 
 
-def read_engine():
-    """Return the engine read-only streaming work should use: the replica if configured."""
+def _replica_has_replayed(lsn: str) -> bool:
+    """Whether the replica has replayed the primary's WAL up to `lsn` (true when it is no standby)."""
     from app.extensions import db  # noqa: PLC0415
 
-    return db.engines.get("replica", db.engine)
+    replica = db.engines.get("replica")
+    if replica is None:
+        return True
+    with replica.connect() as conn:
+        return bool(conn.execute(
+            text("SELECT coalesce(pg_last_wal_replay_lsn() >= CAST(:lsn AS pg_lsn), true)"), {"lsn": lsn}
+        ).scalar())
+
+
+def remember_write_position(response):
+    """After a successful write of a signed-in browser session, keep the primary's WAL position.
+
+    Registered as an after_request hook when a PostgreSQL replica is configured. The position is
+    the primary's WAL insert position after the view committed, so it covers this person's write (also
+    with synchronous_commit off, where the written position may lag the commit record); their
+    next replica-routed read waits for nothing, it simply goes to the primary until the replica has
+    replayed that far. Device-token clients (the PWA) are not tracked: their sync pull reads the
+    primary anyway, and they carry no session.
+    """
+    from flask import g, request, session  # noqa: PLC0415
+
+    from app.extensions import db  # noqa: PLC0415
+
+    if request.method in WRITING_METHODS and response.status_code < 400 and not g.get("auth_via_token"):
+        with db.engine.connect() as conn:
+            session[READ_AFTER_LSN] = conn.execute(text("SELECT pg_current_wal_insert_lsn()::text")).scalar()
+    return response
+
+
+def read_engine():
+    """Return the engine read-only streaming work should use: the replica if this request may."""
+    from flask import g, has_app_context  # noqa: PLC0415
+
+    from app.extensions import db  # noqa: PLC0415
+
+    if has_app_context() and g.get("use_replica"):
+        return db.engines.get("replica", db.engine)
+    return db.engine
 
 
 @contextmanager

@@ -85,6 +85,7 @@ class _Seeder:
     def __init__(self, rng: random.Random):
         self.rng = rng
         self.buurten = [(b.code, to_shape(b.geom)) for b in db.session.scalars(select(Buurt))]
+        self.outlines = dict(self.buurten)
         if not self.buurten:
             raise RuntimeError("Er zijn geen buurten; importeer eerst buurten.")
         self.index = buurt_index()
@@ -101,9 +102,14 @@ class _Seeder:
         return rp.x, rp.y
 
     def near(self, conversation: Conversation) -> tuple[float, float]:
-        """Return a point a few dozen metres from where a conversation took place."""
+        """Return a point a few dozen metres from where a conversation took place, in the same buurt."""
         point = to_shape(conversation.location)
-        return point.x + self.rng.uniform(-0.0005, 0.0005), point.y + self.rng.uniform(-0.0003, 0.0003)
+        outline = self.outlines[conversation.buurt_code]
+        for _ in range(50):
+            p = Point(point.x + self.rng.uniform(-0.0005, 0.0005), point.y + self.rng.uniform(-0.0003, 0.0003))
+            if outline.contains(p):
+                return p.x, p.y
+        return point.x, point.y
 
     def add(self, model, user: User, when, lon=None, lat=None, accuracy=None, **fields):
         record = model(id=uuid.uuid4(), version=1, created_at=when, updated_at=when, created_by_id=user.id, **fields)

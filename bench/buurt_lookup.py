@@ -9,6 +9,10 @@ What is timed, for both contenders, from lon/lat float arrays to an answer:
   also creates the points but stops at the raw (point, tree) index pairs.
 Each is the best of 3 runs in the same process. Index and tree builds are
 timed separately and not included.
+
+Data: data/assen-buurten.geojson holds CBS's real (generalised) 2019 boundaries;
+data/nl-buurten.geojson.gz is approximate (Voronoi cells around CBS label
+points) and is used here only for its national size (see data/README.md).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from geo.index import BuurtIndex  # noqa: E402
 
 DATASETS = [
     ("Assen", ROOT / "data" / "assen-buurten.geojson"),
+    # Approximate cells, benchmark only: the count and spread of national buurten matter here, not their edges.
     ("NL", ROOT / "data" / "nl-buurten.geojson.gz"),
 ]
 

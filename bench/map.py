@@ -6,7 +6,9 @@ Run from the repository root:
     .venv/bin/python bench/map.py --only postgis --signals 1000000 --requests 40
 
 Signals are spread over every buurt of data/nl-buurten.geojson.gz (the same number per buurt, give or take one, at
-uniform random points inside it), with a realistic mix of statuses, themes and dates. Each request
+uniform random points inside it; that national file is approximate — Voronoi cells around CBS label points — and
+serves only to give the benchmark national size, see data/README.md), with a realistic mix of statuses, themes and
+dates. Each request
 is a 1280x800-pixel view centred on a random buurt, made through the Flask app in-process (routing,
 validation, the query, GeoJSON serialisation; no network). Two filter sets are timed: everything,
 and what /kaart asks by default (open signals only). A scratch database is created and dropped.

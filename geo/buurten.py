@@ -36,7 +36,17 @@ _WIJK_NAME_KEYS = ("wijknaam", "wk_naam")
 _GEMEENTE_CODE_KEYS = ("gemeentecode", "gm_code")
 _GEMEENTE_NAME_KEYS = ("gemeentenaam", "gm_naam")
 
-_BUURT_CODE = re.compile(r"^BU(\d{4})(\d{2})(\d{2})$")
+_BUURT_CODE = re.compile(r"BU([0-9]{4})([0-9]{2})([0-9]{2})")
+
+#: Lengths of the database columns the properties go into (app.models.Buurt).
+MAX_NAME_LENGTH = 200
+MAX_CODE_LENGTH = 16
+#: A FeatureCollection of MultiPolygons nests 8 deep (collection, features, feature, geometry,
+#: polygons, rings, positions, numbers); the rest allows for flat foreign members and a crs member.
+MAX_NESTING = 16
+#: lon/lat box around the Netherlands and its waters (the country spans about 3.3-7.2 E, 50.75-53.6 N).
+NL_BOX = (3.0, 50.6, 7.6, 53.8)
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -58,8 +68,8 @@ class BuurtFileError(ValueError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = list(problems)
         shown = "; ".join(self.problems[:10])
-        more = f" (and {len(self.problems) - 10} more)" if len(self.problems) > 10 else ""
-        super().__init__(f"{len(self.problems)} problem(s) in buurt file: {shown}{more}")
+        more = f" (en nog {len(self.problems) - 10})" if len(self.problems) > 10 else ""
+        super().__init__(f"{len(self.problems)} probleem/problemen in het buurtenbestand: {shown}{more}")
 
 
 @dataclass
@@ -81,20 +91,24 @@ def read_buurten(source: str | os.PathLike[str] | IO[bytes], srid: int | None = 
     ``crs`` member decides, and without one the coordinate ranges do.
 
     Raises BuurtFileError listing every bad feature (named by buurt code, or
-    "feature #i", counting from 1, when it has none) so the caller imports
-    nothing from a partly broken file.
+    "object #i", counting from 1, when it has no valid one) so the caller imports
+    nothing from a partly broken file. Messages are Dutch: they reach admins.
+    Refused besides broken geometry: codes that are not ``BU`` + 8 digits,
+    duplicate codes, texts the database cannot store, nesting deeper than GeoJSON
+    needs, and buurten outside the Netherlands (a file mostly outside it, as
+    with swapped axes, gets one problem saying so).
     """
     doc = _load_json(_read_bytes(source))
     raw_features = doc.get("features")
     if doc.get("type") != "FeatureCollection" or not isinstance(raw_features, list):
-        raise BuurtFileError(["the file is not a GeoJSON FeatureCollection"])
+        raise BuurtFileError(["het bestand is geen GeoJSON FeatureCollection"])
     if not raw_features:
-        raise BuurtFileError(["the FeatureCollection contains no features"])
+        raise BuurtFileError(["de FeatureCollection bevat geen buurten (features)"])
 
     if srid is None:
         srid = _declared_srid(doc.get("crs"))
     elif srid not in _CRS_ALIASES:
-        raise BuurtFileError([f"unsupported srid {srid}; use 4326 or 28992"])
+        raise BuurtFileError([f"coördinatenstelsel {srid} wordt niet ondersteund; gebruik 4326 of 28992"])
     else:
         srid = _CRS_ALIASES[srid]
 
@@ -105,6 +119,7 @@ def read_buurten(source: str | os.PathLike[str] | IO[bytes], srid: int | None = 
 
     good = [p for p in parsed if p.geometry is not None]
     geoms = _to_wgs84(np.array([p.geometry for p in good], dtype=object), srid)
+    good, geoms = _inside_netherlands(good, geoms, srid, problems)
 
     features: list[BuurtFeature] = []
     repaired: list[str] = []
@@ -137,18 +152,37 @@ def _read_bytes(source: str | os.PathLike[str] | IO[bytes]) -> bytes:
         try:
             return gzip.decompress(data)
         except (OSError, EOFError) as exc:
-            raise BuurtFileError([f"the gzip data is damaged: {exc}"]) from exc
+            raise BuurtFileError([f"de gzip-gegevens zijn beschadigd: {exc}"]) from exc
     return data
 
 
 def _load_json(data: bytes) -> dict[str, Any]:
+    too_deep = f"het bestand is dieper genest dan GeoJSON toestaat (meer dan {MAX_NESTING} niveaus)"
     try:
         doc = json.loads(data)
+    except RecursionError as exc:
+        raise BuurtFileError([too_deep]) from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BuurtFileError([f"the file is not valid JSON: {exc}"]) from exc
+        raise BuurtFileError([f"het bestand is geen geldige JSON: {exc}"]) from exc
     if not isinstance(doc, dict):
-        raise BuurtFileError(["the file is not a GeoJSON FeatureCollection"])
+        raise BuurtFileError(["het bestand is geen GeoJSON FeatureCollection"])
+    if _nesting(doc) > MAX_NESTING:
+        raise BuurtFileError([too_deep])
     return doc
+
+
+def _nesting(doc: Any) -> int:
+    """Return how deep lists and objects nest in a parsed JSON document (without recursion)."""
+    deepest = 0
+    stack = [(doc, 1)]
+    while stack:
+        value, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_NESTING:
+            return deepest
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
+    return deepest
 
 
 def _declared_srid(crs: Any) -> int | None:
@@ -157,15 +191,17 @@ def _declared_srid(crs: Any) -> int | None:
         return None
     name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
     if not isinstance(name, str):
-        raise BuurtFileError([f"cannot understand the crs member {crs!r}"])
+        raise BuurtFileError([f"het crs-lid is onbegrijpelijk: {_shown(crs)}"])
     if "CRS84" in name.upper():
         return WGS84
     try:
         epsg = pyproj.CRS.from_user_input(name).to_epsg()
     except pyproj.exceptions.CRSError as exc:
-        raise BuurtFileError([f"unknown crs {name!r}"]) from exc
+        raise BuurtFileError([f"onbekend coördinatenstelsel {_shown(name)}"]) from exc
     if epsg not in _CRS_ALIASES:
-        raise BuurtFileError([f"unsupported crs {name!r}; use EPSG:4326 or EPSG:28992"])
+        raise BuurtFileError(
+            [f"coördinatenstelsel {_shown(name)} wordt niet ondersteund; gebruik EPSG:4326 of EPSG:28992"]
+        )
     return _CRS_ALIASES[epsg]
 
 
@@ -173,19 +209,27 @@ def _parse_features(raw_features: list[Any], problems: list[tuple[int, str]]) ->
     parsed: list[_Parsed] = []
     seen: dict[str, str] = {}
     for i, raw in enumerate(raw_features, start=1):
-        if not isinstance(raw, dict):
-            problems.append((i, f"feature #{i}: not a GeoJSON Feature"))
+        properties = raw.get("properties") if isinstance(raw, dict) else None
+        if not isinstance(raw, dict) or not isinstance(properties, (dict, type(None))):
+            problems.append((i, f"object #{i}: geen GeoJSON Feature"))
             continue
-        props = {str(k).lower(): v for k, v in (raw.get("properties") or {}).items()}
+        props = {str(k).lower(): v for k, v in (properties or {}).items()}
         code = _text(props, _CODE_KEYS)
-        label = code or f"feature #{i}"
+        label = code if code is not None and _BUURT_CODE.fullmatch(code) else f"object #{i}"
         if code is None:
-            problems.append((i, f"feature #{i}: no buurt code (buurtcode or BU_CODE)"))
+            problems.append((i, f"object #{i}: geen buurtcode (buurtcode of BU_CODE)"))
+        elif not _BUURT_CODE.fullmatch(code):
+            problems.append(
+                (i, f"object #{i}: ongeldige buurtcode {_shown(code)} (verwacht: BU gevolgd door 8 cijfers)")
+            )
+            code = None
         elif code in seen:
-            problems.append((i, f"{code}: duplicate buurt code (also {seen[code]})"))
+            problems.append((i, f"{code}: dubbele buurtcode (ook {seen[code]})"))
             code = None
         else:
-            seen[code] = f"feature #{i}"
+            seen[code] = f"object #{i}"
+        for message in _text_problems(props):
+            problems.append((i, f"{label}: {message}"))
         geom = _parse_geometry(label, raw.get("geometry"))
         if isinstance(geom, str):
             problems.append((i, f"{label}: {geom}"))
@@ -197,7 +241,7 @@ def _parse_features(raw_features: list[Any], problems: list[tuple[int, str]]) ->
 def _parse_geometry(label: str, spec: Any) -> shapely.Geometry | str:
     """Return the parsed geometry, or a message saying what is wrong with it."""
     if spec is None:
-        return "missing geometry"
+        return "geometrie ontbreekt"
     try:
         geom = shapely.geometry.shape(spec)
     except (
@@ -208,13 +252,13 @@ def _parse_geometry(label: str, spec: Any) -> shapely.Geometry | str:
         IndexError,
         AttributeError,
     ) as exc:
-        return f"unparsable geometry ({exc})"
+        return f"onleesbare geometrie ({_shown(str(exc))})"
     if geom.geom_type not in ("Polygon", "MultiPolygon"):
-        return f"geometry is a {geom.geom_type}, expected (Multi)Polygon"
+        return f"de geometrie is een {geom.geom_type}, verwacht: (Multi)Polygon"
     if geom.is_empty:
-        return "empty geometry"
+        return "lege geometrie"
     if not np.isfinite(shapely.get_coordinates(geom)).all():
-        return "non-finite coordinates"
+        return "coördinaten die geen eindig getal zijn"
     return shapely.force_2d(geom)
 
 
@@ -229,14 +273,14 @@ def _check_coordinates(parsed: list[_Parsed], srid: int | None, problems: list[t
         # name instead of the whole file being called the wrong CRS.
         srid = RD_NEW if in_rd.sum() > in_degrees.sum() else WGS84
     fits = in_degrees if srid == WGS84 else in_rd
-    expected = "lon/lat degrees (EPSG:4326)" if srid == WGS84 else "RD New metres (EPSG:28992)"
+    expected = "lengte/breedte in graden (EPSG:4326)" if srid == WGS84 else "RD New in meters (EPSG:28992)"
     for p, ok, b in zip(with_geom, fits, bounds, strict=True):
         if not ok:
             problems.append(
                 (
                     p.number,
                     (
-                        f"{p.label}: coordinates are not {expected}; bounds "
+                        f"{p.label}: de coördinaten zijn geen {expected}; grenzen "
                         f"({b[0]:.6g}, {b[1]:.6g}, {b[2]:.6g}, {b[3]:.6g})"
                     ),
                 )
@@ -282,18 +326,18 @@ def _as_valid_multipolygon(
             problems.append(
                 (
                     p.number,
-                    f"{label}: invalid geometry ({reason}) with no area left after repair",
+                    f"{label}: ongeldige geometrie ({reason}) zonder oppervlak na herstel",
                 )
             )
             return None
         dropped = len(_flatten(parts)) - len(polygons)
-        note = f"; dropped {dropped} non-polygonal part(s)" if dropped else ""
-        repaired.append(f"{label}: {reason}; repaired with make_valid{note}")
+        note = f"; {dropped} niet-vlakvormig(e) deel/delen weggelaten" if dropped else ""
+        repaired.append(f"{label}: {reason}; hersteld met make_valid{note}")
         geom = shapely.union_all(polygons)
     if geom.geom_type == "Polygon":
         geom = shapely.MultiPolygon([geom])
     if geom.geom_type != "MultiPolygon" or geom.is_empty or geom.area == 0:
-        problems.append((p.number, f"{label}: geometry has no area"))
+        problems.append((p.number, f"{label}: de geometrie heeft geen oppervlak"))
         return None
     return geom
 
@@ -317,7 +361,7 @@ def _feature(code: str, props: dict[str, Any], geom: shapely.MultiPolygon) -> Bu
     wijk_code = _text(props, _WIJK_CODE_KEYS)
     gemeente_code = _text(props, _GEMEENTE_CODE_KEYS)
     # A CBS buurt code embeds its wijk and gemeente: BU GGGG WW BB.
-    match = _BUURT_CODE.match(code)
+    match = _BUURT_CODE.fullmatch(code)
     if match:
         wijk_code = wijk_code or f"WK{match[1]}{match[2]}"
         gemeente_code = gemeente_code or f"GM{match[1]}"
@@ -331,6 +375,70 @@ def _feature(code: str, props: dict[str, Any], geom: shapely.MultiPolygon) -> Bu
         gemeente_name=_text(props, _GEMEENTE_NAME_KEYS),
         geometry=geom,
     )
+
+
+def _inside_netherlands(
+    good: list[_Parsed], geoms: np.ndarray, srid: int, problems: list[tuple[int, str]]
+) -> tuple[list[_Parsed], np.ndarray]:
+    """Drop (and report) buurten outside the Netherlands; a file mostly outside it is one problem."""
+    if not len(good):
+        return good, geoms
+    bounds = shapely.bounds(geoms)
+    lon, lat = (bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2
+    x0, y0, x1, y1 = NL_BOX
+    inside = (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)
+    if inside.all():
+        return good, geoms
+    outside = int((~inside).sum())
+    if outside * 2 > len(good):
+        hint = " Staan lengte- en breedtegraad verwisseld?" if srid == WGS84 else ""
+        problems.append((0, (f"het bestand ligt grotendeels buiten Nederland ({outside} van {len(good)} buurten, "
+                             f"bijvoorbeeld {good[int(np.argmin(inside))].label} rond lengte {lon[~inside][0]:.4f}, "
+                             f"breedte {lat[~inside][0]:.4f}).{hint}")))
+        return [], geoms[:0]
+    for p, ok, x, y in zip(good, inside, lon, lat, strict=True):
+        if not ok:
+            problems.append((p.number, f"{p.label}: ligt buiten Nederland (rond lengte {x:.4f}, breedte {y:.4f})"))
+    keep = np.flatnonzero(inside)
+    return [good[i] for i in keep], geoms[keep]
+
+
+def _text_problems(props: dict[str, Any]) -> list[str]:
+    """Say which code and name properties the database could not store as they are."""
+    problems = []
+    for keys, limit in (
+        (_NAME_KEYS, MAX_NAME_LENGTH),
+        (_WIJK_CODE_KEYS, MAX_CODE_LENGTH),
+        (_WIJK_NAME_KEYS, MAX_NAME_LENGTH),
+        (_GEMEENTE_CODE_KEYS, MAX_CODE_LENGTH),
+        (_GEMEENTE_NAME_KEYS, MAX_NAME_LENGTH),
+    ):
+        for key in keys:
+            value = props.get(key)
+            if value is None:
+                continue
+            if not isinstance(value, (str, int)) or isinstance(value, bool):
+                problems.append(f"{key} is geen tekst")
+            elif len(str(value)) > limit:
+                problems.append(f"{key} is langer dan {limit} tekens")
+            elif _UNPRINTABLE.search(str(value)) or not _encodable(str(value)):
+                problems.append(f"{key} bevat tekens die niet opgeslagen kunnen worden: {_shown(str(value))}")
+    return problems
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return False
+    return True
+
+
+def _shown(value: Any, limit: int = 40) -> str:
+    """Quote a value from the file for a message: escaped, and cut short."""
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    cut = text[:limit] + ("…" if len(text) > limit else "")
+    return ascii(cut) if (_UNPRINTABLE.search(cut) or not _encodable(cut)) else repr(cut)
 
 
 def _text(props: dict[str, Any], keys: tuple[str, ...]) -> str | None:

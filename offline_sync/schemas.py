@@ -12,9 +12,9 @@ from typing import Any
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
+from offline_sync import vocabulary
 from offline_sync.records import ENTITY_FIELDS, to_wire
 from offline_sync.values import YEAR, in_years, problems_by_field
-from offline_sync.workflow import TRANSITIONS
 
 SCHEMA_VERSION = 1
 MAX_MUTATIONS = 500
@@ -106,16 +106,16 @@ def _text(max_len: int, **kw) -> fields.String:
 
 
 def _status(entity: str, **kw) -> fields.String:
-    return fields.String(validate=validate.OneOf(tuple(TRANSITIONS[entity])), **kw)
+    return fields.String(validate=validate.OneOf(tuple(vocabulary.STATUS[entity])), **kw)
 
 
 class ConversationFields(LocatedFields):
-    setting = fields.String(required=True, validate=validate.OneOf(
-        ("street", "bic", "home_visit", "gathering", "phone", "other")))
+    setting = fields.String(required=True, validate=validate.OneOf(vocabulary.SETTINGS))
     residents_count = fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000))
     themes = fields.List(fields.String(validate=validate.Length(min=1, max=64)), validate=validate.Length(max=50))
     summary = _text(4000)
     follow_up_needed = fields.Boolean()
+    gathering_id = fields.UUID(allow_none=True)
 
 
 class SignalFields(LocatedFields):
@@ -123,8 +123,8 @@ class SignalFields(LocatedFields):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = _text(20_000)
     theme = fields.String(allow_none=True, validate=validate.Length(max=64))
-    domain = fields.String(validate=validate.OneOf(("physical", "social", "both")))
-    urgency = fields.String(validate=validate.OneOf(("low", "normal", "high")))
+    domain = fields.String(validate=validate.OneOf(vocabulary.DOMAINS))
+    urgency = fields.String(validate=validate.OneOf(vocabulary.URGENCIES))
     status = _status("signal")
     organisation = fields.UUID(allow_none=True)
     assignee = fields.UUID(allow_none=True)
@@ -138,11 +138,30 @@ class IdeaFields(LocatedFields):
     description = _text(20_000)
     theme = fields.String(allow_none=True, validate=validate.Length(max=64))
     initiators_count = fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000))
-    support = fields.List(fields.String(validate=validate.OneOf(("money", "people", "materials", "space"))))
+    support = fields.List(fields.String(validate=validate.OneOf(vocabulary.SUPPORT_KINDS)))
     budget_requested_cents = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0))
     budget_granted_cents = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0))
     status = _status("idea")
     photos = fields.List(fields.String(validate=SHA256), validate=validate.Length(max=50))
+    budget_id = fields.UUID(allow_none=True)
+    budget_spent_cents = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0))
+    requirements = fields.List(fields.String(validate=validate.OneOf(vocabulary.REQUIREMENTS)),
+                               validate=validate.Length(max=2))
+
+
+class GatheringFields(LocatedFields):
+    class Meta:
+        unknown = RAISE
+        exclude = ("resident_contact",)  # a bijeenkomst keeps no resident's contact details
+
+    occurred_at = fields.AwareDateTime(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(vocabulary.GATHERING_KINDS))
+    title = _text(200)
+    attendance_count = fields.Integer(strict=True, validate=validate.Range(min=0, max=100_000))
+    organisations = fields.List(fields.UUID(), validate=validate.Length(max=50))
+    notes = _text(20_000)
+    idea_id = fields.UUID(allow_none=True)
+    ended_at = fields.AwareDateTime(allow_none=True)
 
 
 class FollowupFields(WireSchema):
@@ -158,6 +177,7 @@ FIELD_SCHEMAS: dict[str, Schema] = {
     "conversation": ConversationFields(),
     "signal": SignalFields(),
     "idea": IdeaFields(),
+    "gathering": GatheringFields(),
     "followup": FollowupFields(),
 }
 

@@ -17,12 +17,16 @@ TRANSITIONS: dict[str, dict[str, dict[str, bool]]] = {
     "idea": {
         "idea": {"in_conversation": False, "declined": True},
         "in_conversation": {"idea": False, "application_submitted": False, "declined": True},
-        "application_submitted": {"granted": False, "declined": True},
+        "application_submitted": {"granted": False, "declined": True, "in_conversation": True},
         "granted": {"realised": False},
         "declined": {"in_conversation": True},
         "realised": {},
     },
 }
+
+#: Signal statuses in which nobody has to act any more; every other signal status is open.
+CLOSED_SIGNAL_STATUSES = ("done", "not_actionable")
+OPEN_SIGNAL_STATUSES = tuple(s for s in TRANSITIONS["signal"] if s not in CLOSED_SIGNAL_STATUSES)
 
 #: The status a new record starts in.
 INITIAL_STATUS = {"signal": "new", "idea": "idea"}

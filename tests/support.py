@@ -94,27 +94,31 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """gunicorn serving wsgi:app on loopback against a given database."""
+    """gunicorn serving wsgi:app on loopback against a given database, with the settings of
+    gunicorn.conf.py (read from the repository root) as in production; `args` adds or overrides some."""
 
-    def __init__(self, database_url: str, workers: int = 2, env: dict | None = None):
+    def __init__(self, database_url: str, workers: int = 2, env: dict | None = None, args: list[str] | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.database_url = database_url
         self.workers = workers
         self.env = env or {}
+        self.args = args or []
         self.process: subprocess.Popen | None = None
 
     def start(self) -> LiveServer:
         env = {**os.environ, "DATABASE_URL": self.database_url, "MUURTJE_ENV": "development", **self.env}
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         self.process = subprocess.Popen(
-            [gunicorn, "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}", "--timeout", "120", "wsgi:app"],
+            [gunicorn, "-c", str(ROOT / "gunicorn.conf.py"), "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}",
+             "--timeout", "120", *self.args, "wsgi:app"],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        deadline = time.monotonic() + 30
+        # Generous: on a busy shared machine importing the app alone has taken over 30 s.
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError("gunicorn exited: " + self.process.stderr.read().decode()[-2000:])
@@ -125,7 +129,7 @@ class LiveServer:
             except OSError:
                 time.sleep(0.2)
         self.stop()
-        raise RuntimeError("gunicorn did not become healthy within 30 s")
+        raise RuntimeError("gunicorn did not become healthy within 120 s")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -164,3 +168,28 @@ def sign_in_on_login_page(page, email: str, password: str) -> None:
     page.fill("#email", email)
     page.fill("#password", password)
     page.click("button[type=submit]")
+
+
+#: The buurt that takes over a strip of its neighbour in `assen_with_moved_boundary`, and that neighbour.
+GROWING_BUURT, SHRINKING_BUURT = "BU01060000", "BU01060001"  # Brinkkwartier, Erfgoedkwartier
+
+
+def assen_with_moved_boundary() -> tuple[dict, tuple[float, float]]:
+    """Return the Assen file with one boundary moved, and a (lon, lat) in the strip that changed buurt.
+
+    Brinkkwartier takes over the part of Erfgoedkwartier within about 40-65 m of it: a point there lies
+    in Erfgoedkwartier before and in Brinkkwartier after, well away from the new edge.
+    """
+    import json
+
+    import shapely
+    from shapely.geometry import mapping, shape
+
+    doc = json.loads(ASSEN.read_text())
+    by_code = {f["properties"]["buurtcode"]: f for f in doc["features"]}
+    grow, shrink = (shape(by_code[c]["geometry"]) for c in (GROWING_BUURT, SHRINKING_BUURT))
+    strip = shrink.intersection(grow.buffer(0.0006))
+    by_code[GROWING_BUURT]["geometry"] = mapping(shapely.union(grow, strip))
+    by_code[SHRINKING_BUURT]["geometry"] = mapping(shrink.difference(strip))
+    inside = strip.buffer(-0.0001).representative_point()
+    return doc, (inside.x, inside.y)

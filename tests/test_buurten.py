@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import json
+import uuid
 
 import numpy as np
 import pytest
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select, text
 
-from app.buurten.importer import buurt_index
+from app.buurten.importer import SIMPLIFY_STEPS, buurt_index, cached_collections, simplify_step
 from app.extensions import db
-from app.models import Buurt
+from app.models import Buurt, Signal
 from geo.buurten import read_buurten
-from tests.support import ASSEN
+from tests.support import ASSEN, GROWING_BUURT, SHRINKING_BUURT, assen_with_moved_boundary
+from tests.sync.helpers import new_id, pull_all, push, upsert
 
 
 def test_buurten_geojson(api):
@@ -139,3 +142,126 @@ def test_every_representative_point_in_database(app):
     for code, geom in rows:
         point = to_shape(geom).representative_point()
         assert index.lookup(point.x, point.y) == code
+
+
+# --- Import: plan, apply, records carried to phones (issue 9 items 6-8) -----------------------------
+
+
+def _moved_file() -> tuple[bytes, dict]:
+    doc, (lon, lat) = assen_with_moved_boundary()
+    return json.dumps(doc).encode(), {"lat": lat, "lon": lon, "accuracy_m": 5.0}
+
+
+def _push_signal_with_followup(worker, location: dict) -> str:
+    signal_id = new_id()
+    push(worker, new_id(), [
+        upsert(1, "signal", signal_id, {"title": "Hek kapot", "theme": "openbare_ruimte", "domain": "physical",
+                                         "location": location}),
+        upsert(2, "followup", new_id(), {"parent_entity": "signal", "parent_id": signal_id, "text": "Gebeld"}),
+    ])
+    return signal_id
+
+
+def _import(admin, data: bytes, **query):
+    url = "/api/v1/buurten/import?" + "&".join(f"{k}={str(v).lower()}" for k, v in query.items())
+    return admin.post(url, data={"file": (io.BytesIO(data), "assen-gewijzigd.geojson")},
+                      content_type="multipart/form-data")
+
+
+def test_import_moves_records_to_every_phone(api):
+    """A record that an import moves gets a new version and sequence: pulls carry it, history notes it."""
+    data, location = _moved_file()
+    worker = api("field_worker", buurten=[SHRINKING_BUURT])
+    signal_id = _push_signal_with_followup(worker, location)
+    newcomer = api("field_worker", buurten=[GROWING_BUURT])
+    team = api("team")
+    _, worker_cursor, _ = pull_all(worker)
+    _, newcomer_cursor, _ = pull_all(newcomer)
+    _, team_cursor, _ = pull_all(team)
+    before = api("admin").get(f"/api/v1/signals/{signal_id}").get_json()
+    assert before["buurt_code"] == SHRINKING_BUURT and before["version"] == 1
+
+    admin = api("admin")
+    dry = _import(admin, data, dry_run=True)
+    assert dry.status_code == 200, dry.get_json()
+    assert dry.get_json() == {"added": 0, "removed": 0, "changed": 2, "records_remapped": 2, "problems": []}
+    assert pull_all(team, team_cursor)[0] == []  # a dry run changes nothing
+    assert db.session.get(Buurt, SHRINKING_BUURT) is not None
+
+    applied = _import(admin, data, dry_run=False)
+    assert applied.get_json() == dry.get_json()
+
+    changes, _, reset = pull_all(team, team_cursor)
+    assert not reset
+    moved = {c["entity"]: c["record"] for c in changes}
+    assert set(moved) == {"signal", "followup"}
+    assert moved["signal"]["buurt_code"] == GROWING_BUURT and moved["signal"]["version"] == 2
+    assert moved["followup"]["buurt_code"] == GROWING_BUURT
+    # A field worker of the buurt it moved to gets it in an incremental pull ...
+    changes, _, reset = pull_all(newcomer, newcomer_cursor)
+    assert not reset and {c["entity"] for c in changes} == {"signal", "followup"}
+    # ... and one of the buurt it left (here also its author) starts over, so no stale copy remains.
+    changes, _, reset = pull_all(worker, worker_cursor)
+    assert reset and signal_id in {c["id"] for c in changes}
+
+    history = admin.get(f"/api/v1/signals/{signal_id}/history").get_json()["history"]
+    last = history[-1]
+    assert last["version"] == 2 and last["user"] is None and last["source"] == "buurten_import"
+    assert last["changes"] == {"buurt_code": [SHRINKING_BUURT, GROWING_BUURT]}
+
+    # The same file again changes nothing and moves nothing.
+    again = _import(admin, data, dry_run=False).get_json()
+    assert again == {"added": 0, "removed": 0, "changed": 0, "records_remapped": 0, "problems": []}
+
+
+def test_cli_import_moves_records_like_the_api(runner, api, tmp_path):
+    data, location = _moved_file()
+    worker = api("field_worker", buurten=[SHRINKING_BUURT])
+    signal_id = _push_signal_with_followup(worker, location)
+    path = tmp_path / "gewijzigd.geojson"
+    path.write_bytes(data)
+    dry = runner.invoke(args=["buurten", "import", str(path), "--dry-run"])
+    assert dry.exit_code == 0 and "Proefimport, niets veranderd" in dry.output, dry.output
+    assert "2 records zouden naar een andere buurt gaan" in dry.output
+    db.session.rollback()
+    assert db.session.get(Signal, uuid.UUID(signal_id)).buurt_code == SHRINKING_BUURT
+    result = runner.invoke(args=["buurten", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "2 gewijzigd" in result.output and "2 records opnieuw aan een buurt gekoppeld" in result.output
+    db.session.rollback()
+    signal = db.session.get(Signal, uuid.UUID(signal_id))
+    assert signal.buurt_code == GROWING_BUURT and signal.version == 2
+
+
+def test_import_replace_counts_added_and_removed(api):
+    doc = json.loads(ASSEN.read_text())
+    removed = doc["features"].pop(0)["properties"]["buurtcode"]
+    extra = json.loads(json.dumps(doc["features"][0]))
+    extra["properties"]["buurtcode"] = "BU01069999"
+    extra["geometry"] = {"type": "Polygon", "coordinates": [[[6.70, 52.90], [6.71, 52.90], [6.71, 52.91],
+                                                             [6.70, 52.90]]]}
+    doc["features"].append(extra)
+    admin = api("admin")
+    keep = _import(admin, json.dumps(doc).encode(), dry_run=True)
+    assert keep.get_json()["added"] == 1 and keep.get_json()["removed"] == 0
+    body = _import(admin, json.dumps(doc).encode(), dry_run=False, replace=True).get_json()
+    assert (body["added"], body["removed"], body["changed"]) == (1, 1, 0)
+    db.session.rollback()
+    assert db.session.get(Buurt, removed) is None and db.session.get(Buurt, "BU01069999") is not None
+
+
+def test_simplify_cache_is_bounded(api):
+    """Any number of distinct ?simplify= values fills at most one cache entry per allowed step."""
+    client = api("team")
+    for i in range(300):
+        assert client.get(f"/api/v1/buurten?simplify={i * 16.7 + 0.3:.3f}").status_code == 200
+    assert cached_collections() <= len(SIMPLIFY_STEPS)
+    assert client.get("/api/v1/buurten?simplify=10").get_data() == client.get(
+        "/api/v1/buurten?simplify=19.99").get_data()
+    assert client.get("/api/v1/buurten?simplify=0.5").get_data() == client.get("/api/v1/buurten").get_data()
+
+
+@pytest.mark.parametrize(("asked", "served"), [(None, 0), (0, 0), (0.9, 0), (1, 1), (9.99, 5), (10, 10),
+                                                (4999, 2000), (5000, 5000)])
+def test_simplify_steps(asked, served):
+    assert simplify_step(asked) == served

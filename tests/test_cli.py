@@ -59,7 +59,7 @@ def test_import_refuses_whole_file_naming_bad_features(runner, tmp_path):
     result = runner.invoke(args=["buurten", "import", str(path)])
     assert result.exit_code == 1
     assert "Niets geïmporteerd" in result.output
-    assert "feature #4" in result.output and bad_code in result.output and rd_code in result.output
+    assert "object #4" in result.output and bad_code in result.output and rd_code in result.output
     assert not db.session.scalar(select(func.count()).select_from(Buurt).where(Buurt.name == "GEWIJZIGD"))
 
 
@@ -159,6 +159,18 @@ def test_demo_seed_makes_realistic_records(runner):
     )
     assert located == 40
     assert len(set(db.session.scalars(select(Conversation.buurt_code)))) > 10
+
+
+def test_demo_records_lie_inside_the_buurt_they_claim(runner):
+    """Every located demo record lies inside its buurt's polygon, by the database's own ST_Contains."""
+    result = runner.invoke(args=["demo", "seed", "--conversations", "60"])
+    assert result.exit_code == 0, result.output
+    for model in (Conversation, Signal, Idea):
+        located = select(func.count()).select_from(model).where(model.location.is_not(None))
+        inside = located.join(Buurt, Buurt.code == model.buurt_code).where(
+            func.ST_Contains(Buurt.geom, model.location))
+        total = db.session.scalar(located)
+        assert total > 0 and db.session.scalar(inside) == total, model.__name__
 
 
 def test_setup_is_idempotent(runner):

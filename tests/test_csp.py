@@ -20,7 +20,7 @@ def test_pages_and_field_app_run_under_the_csp(live_server, browser, make_user):
     violations: list[str] = []
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": 1280, "height": 800}, locale="nl-NL",
-        geolocation={"latitude": 52.9925, "longitude": 6.5625, "accuracy": 12}, permissions=["geolocation"],
+        geolocation={"latitude": 52.9936, "longitude": 6.5650, "accuracy": 12}, permissions=["geolocation"],
     )
     only_loopback(context, live_server.url)
     page = context.new_page()

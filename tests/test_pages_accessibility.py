@@ -31,7 +31,7 @@ def _signal_by_push(app, worker_email: str, worker_password: str) -> str:
                     "theme": "openbare_ruimte",
                     "domain": "physical",
                     "urgency": "normal",
-                    "location": {"lat": 52.9925, "lon": 6.5625, "accuracy_m": 8},
+                    "location": {"lat": 52.9936, "lon": 6.5650, "accuracy_m": 8},
                 },
             }
         ],

@@ -12,15 +12,16 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.accounts.auth import (
-    authenticate,
+    check_credentials,
     csrf_token,
+    deactivated_problem,
     end_web_session,
     issue_device_token,
     login_required,
     start_web_session,
 )
 from app.accounts.schemas import DeviceTokenOut, UserOut
-from app.errors import ApiError
+from app.errors import PROBLEM_JSON, ApiError, ProblemOut
 from app.extensions import db, limiter
 from app.models import DeviceToken, utcnow
 
@@ -35,6 +36,8 @@ class LoginIn(Schema):
 
 
 class MeOut(UserOut):
+    must_change_password = fields.Boolean(
+        metadata={"description": "true: choose a new password (POST /api/v1/auth/password) before anything else"})
     csrf_token = fields.String()
     token = fields.Nested(DeviceTokenOut)
 
@@ -45,7 +48,7 @@ def _login_limit() -> str:
 
 def _me(user, token=None) -> SimpleNamespace:
     """Return what MeOut dumps: the user, this session's CSRF token and a new device token if any."""
-    fields_ = ("id", "email", "name", "role", "organisation", "buurten")
+    fields_ = ("id", "email", "name", "role", "organisation", "buurten", "must_change_password")
     me = SimpleNamespace(**{f: getattr(user, f) for f in fields_}, csrf_token=csrf_token())
     if token is not None:
         me.token = token
@@ -58,11 +61,17 @@ class Login(MethodView):
 
     @blp.arguments(LoginIn)
     @blp.response(200, MeOut)
+    @blp.alt_response(401, schema=ProblemOut, content_type=PROBLEM_JSON, description="Wrong credentials")
+    @blp.alt_response(403, schema=ProblemOut, content_type=PROBLEM_JSON,
+                      description="Account deactivated (type urn:muurtje:problem:account-deactivated)")
     def post(self, body):
         """Sign in with e-mail and password; optionally get a device token."""
-        user = authenticate(body["email"], body["password"])
+        user = check_credentials(body["email"], body["password"])
         if user is None:
             raise ApiError(401, "E-mailadres of wachtwoord klopt niet.")
+        if not user.active:
+            raise deactivated_problem()
+        user.last_seen_at = utcnow()
         end_web_session()  # signing in again in this browser ends the session it had
         session.clear()  # no session fixation: a fresh session and CSRF token per sign-in
         start_web_session(user)

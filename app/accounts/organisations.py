@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from flask.views import MethodView
+from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from app.accounts.auth import role_required
+from app.accounts.auth import login_required
 from app.extensions import db
 from app.models import Organisation, User
+from offline_sync import vocabulary
 
 blp = Blueprint(
     "organisations", __name__, url_prefix="/api/v1/organisations", description="Partnerorganisaties"
@@ -25,17 +27,19 @@ class PersonOut(Schema):
 class OrganisationOut(Schema):
     id = fields.UUID()
     name = fields.String()
-    kind = fields.String()
+    kind = fields.String(validate=validate.OneOf(vocabulary.ORGANISATION_KINDS))
     users = fields.List(fields.Nested(PersonOut))
 
 
 @blp.route("")
 class Organisations(MethodView):
-    @role_required("team", "manager", "admin")
+    @login_required
     @blp.response(200, OrganisationOut(many=True))
     def get(self):
-        """Return all organisations, each with its active users, sorted by name."""
+        """Return all organisations sorted by name; for team roles each with its active users."""
         organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+        if current_user.role not in ("team", "manager", "admin"):
+            return [{"id": o.id, "name": o.name, "kind": o.kind} for o in organisations]
         users = db.session.scalars(
             select(User).where(User.active.is_(True), User.organisation_id.is_not(None)).order_by(User.name)
         ).all()

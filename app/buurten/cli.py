@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
-from app.buurten.importer import import_buurten
-from app.extensions import db
-from geo.buurten import BuurtFileError, read_buurten
+from app.buurten.importer import run_import
+from geo.buurten import BuurtFileError
 
 buurten_cli = AppGroup("buurten", help="CBS-buurtgrenzen beheren.")
 
@@ -23,11 +23,13 @@ buurten_cli = AppGroup("buurten", help="CBS-buurtgrenzen beheren.")
     help="Coördinatenstelsel van het bestand (standaard: uit het bestand of herkend).",
 )
 @click.option("--replace", is_flag=True, help="Verwijder buurten die niet in het bestand staan.")
-def buurten_import(path: str, srid: str | None, replace: bool) -> None:
+@click.option("--dry-run", is_flag=True, help="Toon alleen wat de import zou doen; verander niets.")
+def buurten_import(path: str, srid: str | None, replace: bool, dry_run: bool) -> None:
     """Import buurten from a GeoJSON file (CBS Wijk- en Buurtkaart or data/*.geojson)."""
     click.echo(f"Lezen van {path} ...")
     try:
-        result = read_buurten(path, int(srid) if srid else None)
+        plan, result = run_import(path, replace=replace, dry_run=dry_run, actor=None,
+                                  srid=int(srid) if srid else None, filename=Path(path).name)
     except BuurtFileError as exc:
         click.echo(f"Niets geïmporteerd: {len(exc.problems)} probleem/problemen in het bestand:", err=True)
         for problem in exc.problems:
@@ -35,10 +37,11 @@ def buurten_import(path: str, srid: str | None, replace: bool) -> None:
         sys.exit(1)
     for note in result.repaired:
         click.echo(f"  hersteld: {note}")
-    report = import_buurten(result.features, replace=replace, progress=click.echo)
-    db.session.commit()
-    click.echo(
-        f"{len(result.features)} buurten geïmporteerd ({report.added} nieuw, {report.updated} bijgewerkt, "
-        f"{report.removed} verwijderd, {len(result.repaired)} hersteld); "
-        f"{report.records_remapped} records opnieuw aan een buurt gekoppeld."
-    )
+    figures = (f"{len(plan.added)} nieuw, {len(plan.changed)} gewijzigd, {plan.unchanged} ongewijzigd, "
+               f"{len(plan.removed)} verwijderd, {len(result.repaired)} hersteld")
+    if dry_run:
+        click.echo(f"Proefimport, niets veranderd: {len(result.features)} buurten gelezen ({figures}); "
+                   f"{plan.records_remapped} records zouden naar een andere buurt gaan.")
+        return
+    click.echo(f"{len(result.features)} buurten geïmporteerd ({figures}); "
+               f"{plan.records_remapped} records opnieuw aan een buurt gekoppeld.")

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, render_template, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from markupsafe import Markup
+
+from app import vocabulary
 
 blp = Blueprint("pwa", __name__)
 
@@ -28,33 +33,60 @@ def shell_version(release: str = "") -> str:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             digest.update(str(path.relative_to(APP_ROOT)).encode())
             digest.update(path.read_bytes())
+    digest.update(vocabulary.module_source().encode())
     return digest.hexdigest()[:12]
 
 
 def shell_files() -> list[str]:
-    """Return the URLs the service worker stores at install: the page, modules, CSS, icons, Leaflet."""
+    """Return the URLs the service worker stores at install: the page, modules, CSS, icons, Leaflet.
+
+    Exactly the URLs the page itself requests (static files with `?v=`, modules through the import
+    map), so the worker finds them in the HTTP cache instead of downloading them again.
+    """
     static = [
         url_for("static", filename=f"pwa/{p.relative_to(PWA_STATIC).as_posix()}")
         for p in sorted(PWA_STATIC.rglob("*"))
         if p.is_file() and p.suffix in {".js", ".css", ".png"}
     ]
-    leaflet = [f"/vendor/leaflet/{name}" for name in LEAFLET_FILES]
-    return ["/app/", url_for("pwa.manifest"), *static, *leaflet]
+    leaflet = [url_for("vendor.leaflet", filename=name) for name in LEAFLET_FILES]
+    return ["/app/", url_for("pwa.manifest"), vocabulary.URL, *static, *leaflet]
+
+
+def import_map() -> str:
+    """Return the shell's import map: every module's plain path to its versioned URL.
+
+    Modules import each other by relative path (no build step); the map makes each of those imports
+    ask for the file's versioned URL, which browsers may cache for a year (app.serving).
+    """
+    imports = {
+        f"/static/pwa/{rel}": url_for("static", filename=f"pwa/{rel}")
+        for rel in sorted(p.relative_to(PWA_STATIC).as_posix() for p in PWA_STATIC.rglob("*.js"))
+    }
+    return json.dumps({"imports": imports}, separators=(",", ":"))
 
 
 @blp.get("/app/")
 def shell():
     """Serve the app shell; data comes from IndexedDB and the API (Bearer token), so no sign-in here."""
+    modules = import_map()
     response = Response(
         render_template(
             "pwa/shell.html",
             version=shell_version(current_app.config["RELEASE"]),
             tile_url=current_app.config["TILE_URL"],
             tile_attribution=current_app.config["TILE_ATTRIBUTION"],
+            import_map=Markup(modules),
         )
     )
+    # The inline import map is allowed by its hash, nothing else inline.
+    digest = base64.b64encode(hashlib.sha256(modules.encode()).digest()).decode()
+    response.headers["Content-Security-Policy"] = current_app.config["CONTENT_SECURITY_POLICY"].replace(
+        "script-src 'self'", f"script-src 'self' 'sha256-{digest}'"
+    )
     response.cache_control.no_cache = True
-    return response
+    # An ETag lets the service worker's precache revalidate the page it just loaded with a 304.
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @blp.get("/app/manifest.webmanifest")

@@ -12,11 +12,13 @@ from sqlalchemy import ColumnElement, false, func, literal_column, select, table
 from sqlalchemy.sql import column
 from webargs.fields import DelimitedList
 
-from app.models import DOMAINS, SIGNAL_STATUSES, URGENCIES, Signal, SignalGridCount
+from app.models import Signal, SignalGridCount
 from offline_sync.schemas import within_years
+from offline_sync.vocabulary import DOMAINS, SIGNAL_STATUSES, URGENCIES
+from offline_sync.workflow import OPEN_SIGNAL_STATUSES
 
 #: Statuses that still need someone to act; the choropleth and the "open" preset use these.
-OPEN_STATUSES = ("new", "picked_up", "in_progress", "referred")
+OPEN_STATUSES = OPEN_SIGNAL_STATUSES
 #: Periods are calendar days as the coordinators live them.
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
 

@@ -9,23 +9,14 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import DOMAINS, SIGNAL_STATUSES, URGENCIES, Buurt, Organisation, Signal, Theme
+from app.models import Buurt, Followup, Organisation, RecordChange, Signal, Theme, User
+from app.sync import service as sync_service
+from offline_sync import vocabulary
 from offline_sync.workflow import TRANSITIONS
 
 blp = Blueprint("team", __name__)
 
 TEAM_ROLES = ("team", "manager", "admin")
-STATUS_LABELS = {
-    "new": "Nieuw", "picked_up": "Opgepakt", "in_progress": "In behandeling", "referred": "Doorverwezen",
-    "done": "Afgerond", "not_actionable": "Niet uitvoerbaar",
-}
-#: The button for moving a signal *to* a status.
-ACTION_LABELS = {
-    "new": "Heropenen", "picked_up": "Oppakken", "in_progress": "In behandeling nemen",
-    "referred": "Doorverwijzen", "done": "Afronden", "not_actionable": "Niet uitvoerbaar",
-}
-URGENCY_LABELS = {"low": "Laag", "normal": "Normaal", "high": "Hoog"}
-DOMAIN_LABELS = {"physical": "Fysiek", "social": "Sociaal", "both": "Fysiek en sociaal"}
 
 
 def _team_only():
@@ -41,9 +32,9 @@ def _labels() -> dict:
     themes = db.session.scalars(select(Theme).where(Theme.active.is_(True)).order_by(Theme.sort_order,
                                                                                       Theme.label)).all()
     return {
-        "statuses": [(s, STATUS_LABELS[s]) for s in SIGNAL_STATUSES],
-        "urgencies": [(u, URGENCY_LABELS[u]) for u in URGENCIES],
-        "domains": [(d, DOMAIN_LABELS[d]) for d in DOMAINS],
+        "statuses": list(vocabulary.STATUS["signal"].items()),
+        "urgencies": list(vocabulary.URGENCY.items()),
+        "domains": list(vocabulary.DOMAIN.items()),
         "themes": [(t.code, t.label) for t in themes],
     }
 
@@ -56,6 +47,7 @@ def team_map():
     organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
     return render_template(
         "team_map.html", **_labels(), organisations=organisations,
+        idea_statuses=list(vocabulary.STATUS["idea"].items()),
         tile_url=current_app.config["TILE_URL"], tile_attribution=current_app.config["TILE_ATTRIBUTION"],
     )
 
@@ -68,22 +60,39 @@ def signal_detail(signal_id: uuid.UUID):
     labels = _labels()
     workflow = {
         "transitions": TRANSITIONS["signal"],
-        "status_labels": STATUS_LABELS,
-        "action_labels": ACTION_LABELS,
-        "urgency_labels": URGENCY_LABELS,
-        "domain_labels": DOMAIN_LABELS,
+        "status_labels": vocabulary.STATUS["signal"],
+        "action_labels": vocabulary.SIGNAL_ACTION,
+        "moved_labels": vocabulary.SIGNAL_MOVED,
+        "urgency_labels": vocabulary.URGENCY,
+        "domain_labels": vocabulary.DOMAIN,
         "theme_labels": dict(labels["themes"]),
-        "buurt_names": _buurt_name_of(signal_id),
+        "setting_labels": vocabulary.SETTING,
+        # Names only for a signal this user may see (the API answers the rest).
+        **(_names_for(signal_id) if sync_service.visible_record(current_user, "signal", signal_id) else
+           {"buurt_names": {}, "people": {}}),
     }
     return render_template("team_signal.html", signal_id=str(signal_id), workflow=workflow)
 
 
-def _buurt_name_of(signal_id: uuid.UUID) -> dict[str, str]:
-    """Return {code: "name (wijk)"} for the buurt of a signal, so the page shows a name, not a code."""
-    row = db.session.execute(
-        select(Buurt.code, Buurt.name, Buurt.wijk_name).join(Signal, Signal.buurt_code == Buurt.code)
-        .where(Signal.id == signal_id)
-    ).first()
-    if row is None:
-        return {}
-    return {row.code: f"{row.name} ({row.wijk_name})" if row.wijk_name else row.name}
+def _names_for(signal_id: uuid.UUID) -> dict:
+    """Return the names the page shows instead of ids and codes.
+
+    `buurt_names`: {code: "name (wijk)"} for every buurt the signal has been in. `people`: {user id:
+    {name, organisation}} for everyone in its history and follow-up log, so the log says who did what
+    even when that person is no team member (a field worker, a manager).
+    """
+    history = db.session.execute(select(RecordChange.changed_by_id, RecordChange.changes).where(
+        RecordChange.entity == "signal", RecordChange.record_id == signal_id)).all()
+    codes = {code for _, changes in history for code in (changes or {}).get("buurt_code", []) if code}
+    user_ids = {user_id for user_id, _ in history if user_id}
+    user_ids |= set(db.session.scalars(select(Followup.created_by_id).where(
+        Followup.parent_entity == "signal", Followup.parent_id == signal_id)))
+    user_ids |= set(db.session.scalars(select(Signal.created_by_id).where(Signal.id == signal_id)))
+    codes |= {c for c in db.session.scalars(select(Signal.buurt_code).where(Signal.id == signal_id)) if c}
+    buurten = db.session.execute(select(Buurt.code, Buurt.name, Buurt.wijk_name).where(Buurt.code.in_(codes))).all()
+    users = db.session.scalars(select(User).where(User.id.in_([u for u in user_ids if u]))).all()
+    return {
+        "buurt_names": {b.code: f"{b.name} ({b.wijk_name})" if b.wijk_name else b.name for b in buurten},
+        "people": {str(u.id): {"name": u.name, "organisation": u.organisation.name if u.organisation else None}
+                   for u in users},
+    }

@@ -1,7 +1,8 @@
 """All models, importable from one place (`from app.models import Signal`)."""
 
 from app.config import ROLES as ROLES_ORDER
-from app.models.accounts import ORGANISATION_KINDS, BuurtAssignment, DeviceToken, Organisation, User, WebSession
+from app.models.accounts import BuurtAssignment, DeviceToken, Organisation, User, WebSession
+from app.models.admin import AdminAction
 from app.models.aggregates import GRID_SCALE, GRID_ZOOM, SignalGridCount
 from app.models.history import (
     QuarantinedMutation,
@@ -11,20 +12,16 @@ from app.models.history import (
     SyncMutation,
     SyncSequence,
 )
-from app.models.places import DEFAULT_THEMES, THEME_DOMAINS, Buurt, Theme
+from app.models.places import DEFAULT_THEMES, Buurt, Theme
+from app.models.programme import Budget
 from app.models.records import (
-    DOMAINS,
     ENTITIES,
-    IDEA_STATUSES,
-    SETTINGS,
-    SIGNAL_STATUSES,
-    SUPPORT_KINDS,
-    URGENCIES,
     Attachment,
     AttachmentUpload,
     ContactAccess,
     Conversation,
     Followup,
+    Gathering,
     Idea,
     RecordPhoto,
     ResidentContact,
@@ -35,26 +32,21 @@ from app.models.types import utcnow
 
 __all__ = [
     "DEFAULT_THEMES",
-    "DOMAINS",
     "ROLES_ORDER",
     "ENTITIES",
     "GRID_SCALE",
     "GRID_ZOOM",
-    "IDEA_STATUSES",
-    "ORGANISATION_KINDS",
-    "SETTINGS",
-    "SIGNAL_STATUSES",
-    "SUPPORT_KINDS",
-    "THEME_DOMAINS",
-    "URGENCIES",
+    "AdminAction",
     "Attachment",
     "AttachmentUpload",
+    "Budget",
     "Buurt",
     "BuurtAssignment",
     "ContactAccess",
     "Conversation",
     "DeviceToken",
     "Followup",
+    "Gathering",
     "Idea",
     "Organisation",
     "QuarantinedMutation",

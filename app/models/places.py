@@ -11,8 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.extensions import db
 from app.models.types import UTCDateTime, utcnow
 
-THEME_DOMAINS = ("physical", "social", "both")
-
 
 class Buurt(db.Model):
     """A CBS buurt with its wijk and gemeente, in EPSG:4326."""

@@ -12,13 +12,6 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from app.extensions import db
 from app.models.types import JSONType, UTCDateTime, utcnow
 
-SETTINGS = ("street", "bic", "home_visit", "gathering", "phone", "other")
-SIGNAL_STATUSES = ("new", "picked_up", "in_progress", "referred", "done", "not_actionable")
-IDEA_STATUSES = ("idea", "in_conversation", "application_submitted", "granted", "declined", "realised")
-URGENCIES = ("low", "normal", "high")
-DOMAINS = ("physical", "social", "both")
-SUPPORT_KINDS = ("money", "people", "materials", "space")
-
 
 def received_at(context) -> datetime:
     """Default of `occurred_at` for rows written without it (demo data, bulk loads): their created_at."""
@@ -64,6 +57,8 @@ class Conversation(SyncedRecord, Located, db.Model):
     themes: Mapped[list] = mapped_column(JSONType, default=list)
     summary: Mapped[str] = mapped_column(Text, default="")
     follow_up_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The bijeenkomst it was held at, if any.
+    gathering_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
 
 
 class Signal(SyncedRecord, Located, db.Model):
@@ -107,6 +102,30 @@ class Idea(SyncedRecord, Located, db.Model):
     budget_granted_cents: Mapped[int | None] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(32), default="idea", index=True)
     photos: Mapped[list] = mapped_column(JSONType, default=list)
+    #: The budget an application is reviewed in and granted from (app.models.programme.Budget).
+    budget_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    budget_spent_cents: Mapped[int | None] = mapped_column(BigInteger)
+    #: Requirements the residents' application meets: `collective`, `physical_social`.
+    requirements: Mapped[list] = mapped_column(JSONType, default=list)
+
+
+class Gathering(SyncedRecord, Located, db.Model):
+    """A bijeenkomst of the programme (stamppot evening, BBQ, buurtfeest, inloop) where residents meet."""
+
+    __tablename__ = "gatherings"
+    entity_name = "gathering"
+
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    attendance_count: Mapped[int] = mapped_column(Integer, default=0)
+    #: Ids of the partner organisations that took part.
+    organisations: Mapped[list] = mapped_column(JSONType, default=list)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    #: The granted initiative this bijeenkomst realises (a buurtfeest paid from the budget).
+    idea_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    #: When the coordinator closed it on the phone ("Bijeenkomst afronden"); null while open.
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Followup(SyncedRecord, db.Model):
@@ -202,5 +221,6 @@ ENTITIES: dict[str, type[SyncedRecord]] = {
     "conversation": Conversation,
     "signal": Signal,
     "idea": Idea,
+    "gathering": Gathering,
     "followup": Followup,
 }

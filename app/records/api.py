@@ -24,10 +24,12 @@ from app.sync import service as sync_service
 from offline_sync.records import iso, record_dict
 from offline_sync.schemas import load_fields
 
-blp = Blueprint("records", __name__, url_prefix="/api/v1", description="Gesprekken, signalen, ideeën, opvolgingen")
+blp = Blueprint("records", __name__, url_prefix="/api/v1",
+                description="Gesprekken, signalen, ideeën, bijeenkomsten, opvolgingen")
 
-ANY_ENTITY = "<any(conversations, signals, ideas, followups):entities>"
-EDITABLE = "<any(conversations, signals, ideas):entities>"
+ANY_ENTITY = "<any(conversations, signals, ideas, gatherings, followups):entities>"
+EDITABLE = "<any(conversations, signals, ideas, gatherings):entities>"
+WITH_CONTACT = "<any(conversations, signals, ideas):entities>"
 FOLLOWED = "<any(signals, ideas):entities>"
 
 
@@ -163,7 +165,7 @@ def may_read_contact(user, record: dict) -> bool:
             and record.get("organisation") == organisation)
 
 
-@blp.route(f"/{EDITABLE}/<uuid:record_id>/contact")
+@blp.route(f"/{WITH_CONTACT}/<uuid:record_id>/contact")
 class Contact(MethodView):
     @login_required
     @blp.response(200)

@@ -133,8 +133,15 @@ def report_csv(summary: reporting.Summary) -> bytes:
 
 
 def report_xlsx(summary: reporting.Summary, period: reporting.Period) -> bytes:
-    """Return the summary as an xlsx sheet with the same columns as the CSV."""
-    return b"".join(xlsx_stream("Buurten", list(reporting.COLUMNS), (_cells(r) for r in summary.rows)))
+    """Return the summary as an xlsx sheet for people: the CSV's columns with Dutch headers, theme
+    labels instead of codes and amounts as euro cells (the CSV keeps the API's names and cents)."""
+    labels = reporting.theme_labels()
+    euro = {c for c in reporting.COLUMNS if c.endswith("_cents")}
+    header = [reporting.COLUMN_LABELS[c].replace("(eurocent)", "(€)") for c in reporting.COLUMNS]
+    rows = ([("; ".join(labels.get(t, t) for t in row[c]) if c == "top_themes" else row[c])
+             for c in reporting.COLUMNS] for row in summary.rows)
+    return b"".join(xlsx_stream("Buurten", header, rows, kinds=["euro" if c in euro else None
+                                                                 for c in reporting.COLUMNS]))
 
 
 def report_geojson(summary: reporting.Summary, period: reporting.Period) -> bytes:

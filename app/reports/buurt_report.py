@@ -8,6 +8,7 @@ from geoalchemy2.shape import to_shape
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
+from app.budget.logic import gatherings_with_yield
 from app.database import reads_from_replica
 from app.errors import ApiError
 from app.extensions import db
@@ -15,7 +16,7 @@ from app.models import Buurt, Idea, Organisation, Signal
 from app.reports import summary as reporting
 from app.reports.api import PeriodQuery
 from app.reports.buurt_svg import buurt_svg
-from app.reports.exports import IDEA_STATUS_LABELS, SIGNAL_STATUS_LABELS, URGENCY_LABELS
+from offline_sync import vocabulary
 
 blp = Blueprint("buurt_report", __name__)
 
@@ -53,10 +54,12 @@ def buurt_report(code: str):
         theme_labels=labels,
         open_signals=open_signals,
         ideas=_ideas(code, period, scope),
+        gatherings=gatherings_with_yield(period, scope, code),
+        gathering_kinds=vocabulary.GATHERING_KIND,
         svg=buurt_svg(to_shape(buurt.geom), dots, f"Kaart van {buurt.name} met signalen"),
-        signal_status=SIGNAL_STATUS_LABELS,
-        idea_status=IDEA_STATUS_LABELS,
-        urgency=URGENCY_LABELS,
+        signal_status=vocabulary.STATUS["signal"],
+        idea_status=vocabulary.STATUS["idea"],
+        urgency=vocabulary.URGENCY,
         scope=scope,
     )
 

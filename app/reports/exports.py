@@ -25,8 +25,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 
-from app.models import Buurt, Conversation, Followup, Idea, Organisation, Signal, User
+from app.models import Budget, Buurt, Conversation, Followup, Gathering, Idea, Organisation, Signal, User
 from app.reports.summary import LOCAL_TZ, Period, Scope
+from offline_sync import vocabulary
 
 CSV_DELIMITER = ";"
 BATCH_ROWS = 5000
@@ -37,17 +38,7 @@ _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # A cell starting with one of these is run as a formula by spreadsheets (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-SETTING_LABELS = {"street": "Op straat", "bic": "Buurtinformatiecentrum (BIC)", "home_visit": "Huisbezoek",
-                  "gathering": "Bijeenkomst", "phone": "Telefoon", "other": "Anders"}
-DOMAIN_LABELS = {"physical": "Fysiek", "social": "Sociaal", "both": "Fysiek en sociaal"}
-URGENCY_LABELS = {"low": "Laag", "normal": "Normaal", "high": "Hoog"}
-SIGNAL_STATUS_LABELS = {"new": "Nieuw", "picked_up": "Opgepakt", "in_progress": "In behandeling",
-                        "referred": "Doorverwezen", "done": "Afgerond", "not_actionable": "Niet op te pakken"}
-IDEA_STATUS_LABELS = {"idea": "Idee", "in_conversation": "In gesprek", "application_submitted": "Aanvraag ingediend",
-                      "granted": "Toegekend", "declined": "Afgewezen", "realised": "Gerealiseerd"}
-SUPPORT_LABELS = {"money": "Geld", "people": "Mensen", "materials": "Materialen", "space": "Ruimte"}
-PARENT_LABELS = {"signal": "Signaal", "idea": "Idee"}
-STATUS_LABELS = {**SIGNAL_STATUS_LABELS, **IDEA_STATUS_LABELS}
+PARENT_LABELS = {code: vocabulary.ENTITY[code] for code in ("signal", "idea")}
 
 
 @dataclass(frozen=True)
@@ -57,8 +48,17 @@ class Column:
     key: str
     header: str
     expr: Any
-    kind: str = "value"  # value | text | uuid | datetime | date | bool | list | label | labels
+    kind: str = "value"  # value | text | uuid | datetime | date | bool | list | label | labels | cents
     labels: dict | None = None
+
+    @property
+    def xlsx_header(self) -> str:
+        """The header in a spreadsheet, where amounts in cents become euro cells."""
+        return self.header.replace("(eurocent)", "(€)") if self.kind == "cents" else self.header
+
+    @property
+    def xlsx_kind(self) -> str | None:
+        return "euro" if self.kind == "cents" else None
 
 
 # --- writers -------------------------------------------------------------------------------------
@@ -120,8 +120,9 @@ def spreadsheet_text(value: str) -> str:
 
 # --- record exports ------------------------------------------------------------------------------
 
-ENTITY_MODELS = {"conversation": Conversation, "signal": Signal, "idea": Idea, "followup": Followup}
-SHEET_TITLES = {"conversation": "Gesprekken", "signal": "Signalen", "idea": "Ideeën", "followup": "Opvolgingen"}
+ENTITY_MODELS = {"conversation": Conversation, "signal": Signal, "idea": Idea, "gathering": Gathering,
+                 "followup": Followup}
+SHEET_TITLES = vocabulary.ENTITY_PLURAL
 
 
 def period_column(model):
@@ -158,7 +159,7 @@ def _conversation_columns(themes: dict) -> list[Column]:
     c = Conversation
     return [
         Column("occurred_at", "Datum en tijd gesprek", c.occurred_at, "datetime"),
-        Column("setting", "Plek", c.setting, "label", SETTING_LABELS),
+        Column("setting", "Plek", c.setting, "label", vocabulary.SETTING),
         Column("residents_count", "Aantal bewoners", c.residents_count),
         Column("themes", "Thema's", c.themes, "labels", themes),
         Column("summary", "Samenvatting", c.summary, "text"),
@@ -181,9 +182,9 @@ def _signal_columns(themes: dict) -> list[Column]:
     s = Signal
     return [
         *_raised_in_conversation(s, themes),
-        Column("domain", "Domein", s.domain, "label", DOMAIN_LABELS),
-        Column("urgency", "Urgentie", s.urgency, "label", URGENCY_LABELS),
-        Column("status", "Status", s.status, "label", SIGNAL_STATUS_LABELS),
+        Column("domain", "Domein", s.domain, "label", vocabulary.DOMAIN),
+        Column("urgency", "Urgentie", s.urgency, "label", vocabulary.URGENCY),
+        Column("status", "Status", s.status, "label", vocabulary.STATUS["signal"]),
         Column("organisation", "Organisatie", Organisation.name),
         Column("assignee", "Behandelaar", _Assignee.name),
         Column("due_date", "Streefdatum", s.due_date, "date"),
@@ -197,11 +198,29 @@ def _idea_columns(themes: dict) -> list[Column]:
     return [
         *_raised_in_conversation(i, themes),
         Column("initiators_count", "Aantal initiatiefnemers", i.initiators_count),
-        Column("support", "Gevraagde steun", i.support, "labels", SUPPORT_LABELS),
-        Column("budget_requested_cents", "Gevraagd budget (eurocent)", i.budget_requested_cents),
-        Column("budget_granted_cents", "Toegekend budget (eurocent)", i.budget_granted_cents),
-        Column("status", "Status", i.status, "label", IDEA_STATUS_LABELS),
+        Column("support", "Gevraagde steun", i.support, "labels", vocabulary.SUPPORT),
+        Column("budget_requested_cents", "Gevraagd budget (eurocent)", i.budget_requested_cents, "cents"),
+        Column("budget_granted_cents", "Toegekend budget (eurocent)", i.budget_granted_cents, "cents"),
+        Column("status", "Status", i.status, "label", vocabulary.STATUS["idea"]),
         Column("photos", "Foto's (sha256)", i.photos, "list"),
+        Column("budget_id", "Budget (ID)", i.budget_id, "uuid"),
+        Column("budget_name", "Budget", Budget.name),
+        Column("budget_spent_cents", "Besteed (eurocent)", i.budget_spent_cents, "cents"),
+        Column("requirements", "Voorwaarden", i.requirements, "labels", vocabulary.REQUIREMENT),
+    ]
+
+
+def _gathering_columns(_themes: dict) -> list[Column]:
+    g = Gathering
+    return [
+        Column("occurred_at", "Datum en tijd", g.occurred_at, "datetime"),
+        Column("kind", "Soort", g.kind, "label", vocabulary.GATHERING_KIND),
+        Column("title", "Naam", g.title, "text"),
+        Column("attendance_count", "Aanwezigen", g.attendance_count),
+        Column("organisations", "Organisaties (ID)", g.organisations, "list"),
+        Column("notes", "Notities", g.notes, "text"),
+        Column("idea_id", "Realiseert initiatief (ID)", g.idea_id, "uuid"),
+        Column("ended_at", "Afgerond op", g.ended_at, "datetime"),
     ]
 
 
@@ -211,14 +230,14 @@ def _followup_columns(_themes: dict) -> list[Column]:
         Column("parent_entity", "Hoort bij", f.parent_entity, "label", PARENT_LABELS),
         Column("parent_id", "Signaal of idee (ID)", f.parent_id, "uuid"),
         Column("text", "Tekst", f.text, "text"),
-        Column("status_from", "Status van", f.status_from, "label", STATUS_LABELS),
-        Column("status_to", "Status naar", f.status_to, "label", STATUS_LABELS),
+        Column("status_from", "Status van", f.status_from, "label", vocabulary.ANY_STATUS),
+        Column("status_to", "Status naar", f.status_to, "label", vocabulary.ANY_STATUS),
     ]
 
 
 _ENTITY_COLUMNS: dict[str, Callable[[dict], list[Column]]] = {
     "conversation": _conversation_columns, "signal": _signal_columns,
-    "idea": _idea_columns, "followup": _followup_columns,
+    "idea": _idea_columns, "gathering": _gathering_columns, "followup": _followup_columns,
 }
 
 
@@ -250,6 +269,8 @@ def export_query(entity: str, columns: list[Column], period: Period, scope: Scop
     select_as = select_as or (lambda c: fetched_expression(c, for_table))
     stmt = select(*[select_as(c) for c in columns]).select_from(model)
     stmt = stmt.outerjoin(Buurt, Buurt.code == model.buurt_code)
+    if model is Idea:
+        stmt = stmt.outerjoin(Budget, Budget.id == Idea.budget_id)
     if model is Signal:
         stmt = stmt.outerjoin(Organisation, Organisation.id == Signal.organisation_id)
         stmt = stmt.outerjoin(_Assignee, _Assignee.id == Signal.assignee_id)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from app.accounts.auth import login_required, role_required
 from app.errors import ApiError
 from app.extensions import db
-from app.models import QuarantinedMutation, utcnow
+from app.models import QuarantinedMutation
 from app.request_limits import read_body
 from app.sync import service as sync_service
 from offline_sync.feed import DEFAULT_LIMIT, MAX_LIMIT
@@ -96,10 +96,10 @@ class ResolveQuarantined(MethodView):
     @blp.response(200)
     def post(self, item_id: int):
         """Mark a quarantined mutation as handled (admin only); it stays listed with `resolved=true`."""
-        item = db.session.get(QuarantinedMutation, item_id) if item_id <= INT64_MAX else None
+        from app.beheer.quarantine import resolve_quarantined  # noqa: PLC0415 - audited like the page
+
+        item = resolve_quarantined(current_user, item_id) if item_id <= INT64_MAX else None
         if item is None:
             raise ApiError(404, "Deze afgewezen mutatie bestaat niet.")
-        if item.resolved_at is None:
-            item.resolved_at = utcnow()
-            db.session.commit()
+        db.session.commit()
         return {"id": item.id, "resolved_at": iso(item.resolved_at)}

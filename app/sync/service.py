@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from app.buurten.importer import buurt_index
@@ -21,6 +22,7 @@ from app.errors import ApiError
 from app.extensions import db
 from app.models import (
     ENTITIES,
+    Budget,
     Organisation,
     QuarantinedMutation,
     RecordChange,
@@ -28,6 +30,7 @@ from app.models import (
     RecordPhoto,
     SyncClient,
     SyncMutation,
+    Theme,
     User,
 )
 from app.records.privacy import store_contact
@@ -40,6 +43,7 @@ log = logging.getLogger(__name__)
 REGISTRY = engine.Registry(
     records=ENTITIES, change=RecordChange, conflict=RecordConflict, client=SyncClient, mutation=SyncMutation,
     quarantine=QuarantinedMutation, organisation=Organisation, user=User, photo_link=RecordPhoto,
+    budget=Budget,
 )
 
 
@@ -76,9 +80,10 @@ def context_for(user: User) -> engine.SyncContext:
     """Return an engine context for a signed-in user."""
     buurten = _Buurten()
     actor = actor_for(user)
+    retired = frozenset(db.session.scalars(select(Theme.code).where(Theme.active.is_(False))))
     return engine.SyncContext(db.session(), REGISTRY, actor, locate=buurten.locate,
                               store_contact=store_contact, is_buurt=buurten.is_buurt,
-                              locate_many=buurten.locate_many,
+                              locate_many=buurten.locate_many, retired_themes=retired,
                               vouch_photos=lambda hashes: vouched_photos(actor, hashes))
 
 

@@ -197,7 +197,7 @@ def test_every_bad_feature_is_reported_and_nothing_is_returned() -> None:
     problems = info.value.problems
     assert len(problems) == 7, problems
     expected = [
-        "feature #2",
+        "object #2",
         "BU01069903",
         "BU01069904",
         "BU01069901",
@@ -207,12 +207,12 @@ def test_every_bad_feature_is_reported_and_nothing_is_returned() -> None:
     ]
     for prefix, problem in zip(expected, problems, strict=True):
         assert problem.startswith(prefix + ":"), problem
-    assert "duplicate" in problems[3]
+    assert "dubbele buurtcode" in problems[3]
     assert isinstance(info.value, ValueError)
 
 
 def test_empty_collection_is_an_error() -> None:
-    with pytest.raises(BuurtFileError, match="no features"):
+    with pytest.raises(BuurtFileError, match="geen buurten"):
         read_buurten(collection())
 
 

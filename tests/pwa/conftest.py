@@ -12,8 +12,9 @@ from playwright.sync_api import Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
-#: In buurt Erfgoedkwartier (BU01060001), about 60 m from its edge.
-ASSEN = {"latitude": 52.9925, "longitude": 6.5625, "accuracy": 12}
+#: In buurt Erfgoedkwartier (BU01060001), about 39 m from its nearest edge (the farthest any point of
+#: that small buurt gets; CBS 2019 boundaries in data/assen-buurten.geojson).
+ASSEN = {"latitude": 52.9936, "longitude": 6.5650, "accuracy": 12}
 ASSEN_BUURT = "BU01060001"
 NOT_LOOPBACK = re.compile(r"^https?://(?!127\.0\.0\.1[:/])")
 

@@ -30,7 +30,7 @@ def status(page: Page):
 def log_conversation_with_signal(page: Page, dialect: str) -> None:
     page.get_by_role("link", name="Nieuw gesprek").click()
     expect(page.get_by_role("heading", name="Nieuw gesprek")).to_be_visible()
-    page.locator("label.chip", has_text="Muurtje / op straat").click()
+    page.locator("label.chip", has_text="Op straat (muurtje)").click()
     page.get_by_role("button", name="Aantal bewoners: één meer").click()
     page.get_by_role("button", name="Aantal bewoners: één meer").click()
     page.locator("label.chip", has_text="Groen en bomen").click()

@@ -16,6 +16,7 @@ from shapely.geometry import shape
 from app.extensions import db
 from app.models import Followup, ResidentContact, Signal
 from app.reports.summary import COLUMNS
+from offline_sync.vocabulary import STATUS
 
 CONTACT_NAME = "Hendrika Zwartjes-Opvallend"
 CONTACT_PHONE = "0612345678"
@@ -100,8 +101,7 @@ def test_signal_csv_columns_and_values(api, world):
         assert datetime.fromisoformat(row["Aangemaakt op"]) == signal["created_at"].replace(microsecond=0)
         assert row["Buurtcode"] == (signal["buurt_code"] or "")
         assert row["Organisatie"] == signal["org"]
-        assert row["Status"] in ("Nieuw", "Opgepakt", "In behandeling", "Doorverwezen", "Afgerond",
-                                 "Niet op te pakken")
+        assert row["Status"] == STATUS["signal"][signal["status"]]
 
 
 def test_buurt_filter(api, world, buurt_codes):
@@ -143,9 +143,19 @@ def test_report_formats(api, world, contacts):
     assert len(rows) == len(json_rows)
     assert [int(r["signals_total"]) for r in rows] == [r["signals_total"] for r in json_rows]
 
-    values = _xlsx_values(manager.get("/api/v1/reports/buurten?format=xlsx").get_data())
-    assert list(values[0]) == list(COLUMNS) and len(values) == len(json_rows) + 1
+    body = manager.get("/api/v1/reports/buurten?format=xlsx").get_data()
+    values = _xlsx_values(body)
+    # For people: Dutch headers, theme labels, amounts as euro cells (the CSV keeps names and cents).
+    assert values[0][:5] == ("Buurtcode", "Buurt", "Wijkcode", "Wijk", "Gesprekken") and len(values[0]) == len(COLUMNS)
+    assert "Budget toegekend (€)" in values[0] and "Bijeenkomsten" in values[0]
+    assert len(values) == len(json_rows) + 1
     assert [v[COLUMNS.index("conversations")] for v in values[1:]] == [r["conversations"] for r in json_rows]
+    granted = COLUMNS.index("budget_granted_cents")
+    assert [round(v[granted] * 100) for v in values[1:]] == [r["budget_granted_cents"] for r in json_rows]
+    sheet = load_workbook(io.BytesIO(body)).worksheets[0]
+    assert "€" in sheet.cell(row=2, column=granted + 1).number_format
+    themes = COLUMNS.index("top_themes")
+    assert any(v[themes] and "Groen" in v[themes] for v in values[1:])
 
     doc = _valid_collection(manager.get("/api/v1/reports/buurten?format=geojson").get_data())
     assert len(doc["features"]) == len(json_rows)

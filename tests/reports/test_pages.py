@@ -75,9 +75,17 @@ def test_buurt_report(api, app, buurt_codes):
     assert len(re.findall(r'<circle class="open"', svg)) == 1 and len(re.findall(r'<circle class="closed"', svg)) == 1
     cx, cy = (float(v) for v in re.search(r'<circle class="open" cx="([\d.]+)" cy="([\d.]+)"', svg).groups())
     assert 0 <= cx <= 480 and 0 <= cy <= 360
+    assert "Bron: CBS / Kadaster" in svg  # the licence's credit travels with the drawing
     # An earlier period holds none of it.
     earlier = manager.get(f"/reports/buurten/{code}?to=2023-12-31").get_data(as_text=True)
     assert "Kapotte lantaarnpaal" not in earlier and "Geen open signalen" in earlier
+
+
+def test_buurt_report_map_draws_a_buurt_with_a_hole(api):
+    """Verspreide huizen Witten surrounds another buurt: its outline and the hole are both drawn."""
+    html = api("manager").get("/reports/buurten/BU01069911").get_data(as_text=True)
+    path = re.search(r'<path class="outline" fill-rule="evenodd" d="([^"]+)"', html).group(1)
+    assert path.count("M") == 2 and path.count("Z") == 2
 
 
 def test_buurt_report_errors(api, client, buurt_codes):

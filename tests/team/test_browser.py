@@ -74,13 +74,13 @@ def test_filter_pick_up_and_refer(live_server, app, make_user, browser):
     page.wait_for_url(f"**/kaart/signalen/{fence}")
     page.get_by_role("heading", name="Hek speelveld kapot").wait_for()
     buurt = db.session.get(Buurt, db.session.get(Signal, uuid.UUID(fence)).buurt_code)
-    page.locator("#s-fields").get_by_text(f"{buurt.name} ({buurt.wijk_name}) – {buurt.code}").wait_for()
+    page.locator("#s-fields").get_by_text(f"{buurt.name} ({buurt.wijk_name})", exact=True).wait_for()
     actions = page.locator("#actions")
     assert sorted(actions.locator("button").all_inner_texts()) == sorted(
         ["Oppakken", "Doorverwijzen…", "Niet uitvoerbaar…"])
 
     actions.get_by_role("button", name="Oppakken").click()
-    page.get_by_text("Opgepakt door Actium / Tineke Team").wait_for()
+    page.locator("#s-owner", has_text="Opgepakt door Tineke Team (Actium)").wait_for()
     assert sorted(actions.locator("button").all_inner_texts()) == sorted(
         ["In behandeling nemen", "Afronden", "Doorverwijzen…", "Niet uitvoerbaar…"])
 
@@ -101,7 +101,7 @@ def test_filter_pick_up_and_refer(live_server, app, make_user, browser):
     phone_page.locator("#signal-list li").first.wait_for()
     phone_page.screenshot(path=str(SCREENSHOTS / "team-map-390.png"))
     phone_page.goto(live_server.url + f"/kaart/signalen/{fence}")
-    phone_page.get_by_text("Opgepakt door Actium / Tineke Team").wait_for()
+    phone_page.locator("#s-owner", has_text="Doorverwezen door Tineke Team (Actium)").wait_for()
     phone_page.screenshot(path=str(SCREENSHOTS / "team-signal-390.png"), full_page=True)
     phone.close()
     context.close()

@@ -25,7 +25,7 @@ def field_signal(api):
     body = {"client_id": str(uuid.uuid4()), "schema_version": 1, "mutations": [{
         "mutation_id": 1, "entity": "signal", "op": "upsert", "id": signal_id, "base_version": None,
         "fields": {"title": "Hek speelveld kapot", "theme": "openbare_ruimte", "domain": "physical",
-                   "location": {"lat": 52.9925, "lon": 6.5625, "accuracy_m": 8}},
+                   "location": {"lat": 52.9936, "lon": 6.5650, "accuracy_m": 8}},
     }]}
     result = worker.post("/api/v1/sync/push", json=body).get_json()["results"][0]
     assert result["status"] == "applied", result

@@ -24,8 +24,6 @@ export async function createChoropleth(element, legend, { tileUrl, tileAttributi
   if (tileUrl) {
     // Tiles are decoration: without them (offline, blocked) the outlines still tell the story.
     L.tileLayer(tileUrl, { maxZoom: 19, attribution: tileAttribution, crossOrigin: true }).addTo(map);
-  } else {
-    map.attributionControl.addAttribution("Buurten: CBS / Kadaster");
   }
   const response = await fetch("/api/v1/buurten?simplify=20", { credentials: "same-origin" });
   if (!response.ok) throw new Error(`Buurtgrenzen laden mislukt (${response.status})`);
@@ -33,7 +31,9 @@ export async function createChoropleth(element, legend, { tileUrl, tileAttributi
   let byCode = new Map();
   let column = null;
   let bounds = [];
+  let minimum = null;
   const layer = L.geoJSON(outlines, {
+    attribution: outlines.attribution || "Bron: CBS / Kadaster",
     style: () => ({ color: "#07452b", weight: 1, fillOpacity: 0.75, fillColor: EMPTY }),
     onEachFeature: (feature, path) => {
       path.bindTooltip(() => {
@@ -53,19 +53,30 @@ export async function createChoropleth(element, legend, { tileUrl, tileAttributi
     return COLOURS[Math.round((index * (COLOURS.length - 1)) / Math.max(1, bounds.length - 1))];
   }
 
+  /** The text of each class: "0", "1 – 3", "4 – 10" for counts; "meer dan X t/m Y" for amounts and days. */
+  function classLabels() {
+    const whole = !column.endsWith("_cents") && column !== "median_days_to_done";
+    const fmt = (v) => formatFigure(column, v);
+    return bounds.map((upper, i) => {
+      if (i === 0) return minimum === upper ? fmt(upper) : `${fmt(minimum)} – ${fmt(upper)}`;
+      const previous = bounds[i - 1];
+      if (!whole) return `meer dan ${fmt(previous)} t/m ${fmt(upper)}`;
+      return previous + 1 === upper ? fmt(upper) : `${fmt(previous + 1)} – ${fmt(upper)}`;
+    });
+  }
+
   function drawLegend(label) {
     legend.replaceChildren();
     const title = document.createElement("strong");
     title.textContent = label;
     legend.append(title);
-    let lower = null;
-    bounds.forEach((upper) => {
+    const texts = classLabels();
+    bounds.forEach((upper, i) => {
       const item = document.createElement("span");
       const swatch = document.createElement("i");
       swatch.style.background = colour(upper);
-      item.append(swatch, ` ${lower === null ? "t/m" : `${formatFigure(column, lower)} –`} ${formatFigure(column, upper)}`);
+      item.append(swatch, ` ${texts[i]}`);
       legend.append(item);
-      lower = upper;
     });
     const none = document.createElement("span");
     const swatch = document.createElement("i");
@@ -78,7 +89,9 @@ export async function createChoropleth(element, legend, { tileUrl, tileAttributi
     update(rows, newColumn, label) {
       column = newColumn;
       byCode = new Map(rows.filter((r) => r.buurt_code).map((r) => [r.buurt_code, r]));
-      bounds = breaks([...byCode.values()].map((r) => r[column]));
+      const values = [...byCode.values()].map((r) => r[column]).filter((v) => v !== null && v !== undefined);
+      bounds = breaks(values);
+      minimum = values.length ? Math.min(...values) : null;
       layer.setStyle((feature) => {
         const row = byCode.get(feature.properties.buurt_code);
         return { fillColor: colour(row ? row[column] : null) };

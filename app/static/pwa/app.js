@@ -2,12 +2,16 @@
 import { getMeta } from "./db.js";
 import { on } from "./events.js";
 import { refreshReference } from "./reference.js";
+import * as application from "./screens/application.js";
 import * as conversation from "./screens/conversation.js";
+import * as gathering from "./screens/gathering.js";
+import * as handover from "./screens/handover.js";
 import * as home from "./screens/home.js";
 import * as idea from "./screens/idea.js";
 import * as login from "./screens/login.js";
 import * as nearby from "./screens/nearby.js";
 import * as outbox from "./screens/outbox.js";
+import * as password from "./screens/password.js";
 import * as recent from "./screens/recent.js";
 import * as signal from "./screens/signal.js";
 import { startStatusLine } from "./status.js";
@@ -23,9 +27,14 @@ const ROUTES = [
   [new RegExp(`^/signaal/${ID}$`), signal, "Signaal"],
   [/^\/idee\/nieuw$/, idea, "Nieuw idee"],
   [new RegExp(`^/idee/${ID}$`), idea, "Idee"],
+  [new RegExp(`^/idee/${ID}/aanvraag$`), application, "Aanvraag buurtbudget"],
+  [/^\/bijeenkomst\/nieuw$/, gathering, "Bijeenkomst starten"],
+  [new RegExp(`^/bijeenkomst/${ID}$`), gathering, "Bijeenkomst"],
   [/^\/mijn$/, recent, "Mijn registraties"],
   [/^\/buurt$/, nearby, "In deze buurt"],
   [/^\/uitbox$/, outbox, "Uitbox"],
+  [/^\/wachtwoord$/, password, "Kies je eigen wachtwoord"],
+  [/^\/overdragen$/, handover, "Items van een eerdere gebruiker"],
 ];
 
 const view = document.getElementById("view");
@@ -40,6 +49,11 @@ async function route() {
     location.replace("#/login");
     return;
   }
+  if (user) ensureServiceWorker();
+  if (user && user.must_change_password && path !== "/wachtwoord" && path !== "/login") {
+    location.replace("#/wachtwoord");
+    return;
+  }
   const match = ROUTES.map(([pattern, screen, title]) => [path.match(pattern), screen, title]).find(([m]) => m);
   if (typeof cleanup === "function") cleanup();
   cleanup = null;
@@ -49,8 +63,13 @@ async function route() {
   }
   const [m, screen, title] = match;
   document.title = `${title} – Muurtje`;
-  view.innerHTML = "";
-  const result = await screen.render(view, { id: m[1] || null, query: new URLSearchParams(queryString || "") });
+  // Each screen renders into its own element: a screen that is still finishing work after the
+  // worker moved on (a draw after sign-in, a sync answer) then writes into a detached element
+  // instead of failing on the next screen's DOM.
+  const screenRoot = document.createElement("div");
+  screenRoot.className = "screen";
+  view.replaceChildren(screenRoot);
+  const result = await screen.render(screenRoot, { id: m[1] || null, query: new URLSearchParams(queryString || "") });
   if (ticket !== rendering) {
     if (typeof result === "function") result();
     return;
@@ -59,6 +78,14 @@ async function route() {
   view.dataset.screen = screen === login ? "login" : title;
   view.focus({ preventScroll: false });
   window.scrollTo(0, 0);
+}
+
+// The service worker is installed once someone has signed in: before that the app cannot work offline
+// anyway, and the sign-in screen stays small. Its precache then comes from the HTTP cache (sw.js).
+let serviceWorker = null;
+function ensureServiceWorker() {
+  serviceWorker = serviceWorker || registerServiceWorker().catch(() => {});
+  return serviceWorker;
 }
 
 async function registerServiceWorker() {
@@ -92,7 +119,6 @@ async function registerServiceWorker() {
 
 window.addEventListener("hashchange", route);
 startStatusLine(document.getElementById("status"));
-registerServiceWorker().catch(() => {});
 route();
 getMeta("token").then((token) => {
   if (token) refreshReference();

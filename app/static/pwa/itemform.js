@@ -3,9 +3,12 @@
 import { go } from "./nav.js";
 import { locationFieldset, locationPicker } from "./location.js";
 import { loadRecord } from "./outbox.js";
-import { contactField, contactValue, photosField, photosPicker, submitRecord, wireNotices } from "./recordform.js";
+import {
+  contactField, contactValue, followServer, nothingChanged, photosField, photosPicker, submitRecord, wireNotices,
+} from "./recordform.js";
 import { themes } from "./reference.js";
 import { ENTITY_LABEL, esc, markFieldErrors, radioChips, toast, wireSteppers } from "./ui.js";
+import { readWhen, seenLabel, whenField } from "./when.js";
 
 /**
  * Render a signal or idea form.
@@ -15,6 +18,7 @@ import { ENTITY_LABEL, esc, markFieldErrors, radioChips, toast, wireSteppers } f
  */
 export async function renderItemForm(root, { id, query }, spec) {
   const isNew = !id;
+  const opened = new Date();
   const recordId = id || crypto.randomUUID();
   const record = isNew ? null : await loadRecord(spec.entity, id);
   if (!isNew && !record) {
@@ -27,6 +31,7 @@ export async function renderItemForm(root, { id, query }, spec) {
   const themeList = await themes();
   const heading = isNew ? `Nieuw ${spec.noun}` : ENTITY_LABEL[spec.entity];
   root.innerHTML = `<h1>${esc(heading)}</h1>
+    ${!isNew && v.occurred_at ? `<p class="muted" id="seen">Gezien ${esc(seenLabel(v.occurred_at))}</p>` : ""}
     ${conversation ? `<p class="muted">Bij <a href="#/gesprek/${conversation.id}">het gesprek van ${esc(new Date(conversation.view.occurred_at).toLocaleString("nl-NL", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" }))}</a></p>` : ""}
     <div id="notices"></div>
     <form id="record-form" novalidate>
@@ -39,11 +44,13 @@ export async function renderItemForm(root, { id, query }, spec) {
         <p class="field-error" data-error-for="description" hidden></p></div>
       ${radioChips("theme", "Thema", themeList.map((t) => [t.code, t.label]), v.theme)}
       ${spec.extraFields(v)}
+      ${whenField(v.occurred_at, opened)}
       ${photosField()}
       ${locationFieldset()}
       ${contactField()}
       <p class="form-error" id="form-error" role="alert" hidden></p>
       <button type="submit" class="primary">Opslaan</button>
+      <p class="form-status" id="form-status" role="status"></p>
     </form>`;
   const form = root.querySelector("#record-form");
   wireSteppers(form);
@@ -52,7 +59,8 @@ export async function renderItemForm(root, { id, query }, spec) {
   const startBuurt = v.buurt_code || (conversation && !start ? conversation.view.buurt_code : null);
   const picker = await locationPicker(form, { location: start, buurtCode: startBuurt, locate: isNew && !start && !startBuurt });
   const stopNotices = wireNotices(root, spec.entity, recordId, form);
-  if (spec.wire) spec.wire(form, themeList);
+  const stopFollowing = followServer(root, spec.entity, record, spec.statusLabel);
+  if (spec.wire) spec.wire(form, themeList, v);
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -64,6 +72,7 @@ export async function renderItemForm(root, { id, query }, spec) {
     const contact = contactValue(form);
     if (contact.error) errors.resident_contact = contact.error;
     const extra = spec.readExtra(form, errors);
+    const occurredAt = readWhen(form, errors, { stored: v.occurred_at, opened });
     markFieldErrors(form, errors);
     const formError = form.querySelector("#form-error");
     if (Object.keys(errors).length) {
@@ -75,14 +84,18 @@ export async function renderItemForm(root, { id, query }, spec) {
     const theme = form.querySelector("input[name=theme]:checked");
     const fields = {
       title, description: form.description.value.trim(), theme: theme ? theme.value : null,
-      photos: photos.value(), ...extra, ...where,
+      occurred_at: occurredAt, photos: photos.value(), ...extra, ...where,
     };
     if (isNew) fields.conversation_id = conversationId || null;
     if (contact.value) fields.resident_contact = contact.value;
     const saved = await submitRecord(spec.entity, recordId, record, fields);
-    toast(saved ? `${ENTITY_LABEL[spec.entity]} bewaard op de telefoon.` : "Niets gewijzigd.");
+    if (!saved) {
+      nothingChanged(form);
+      return;
+    }
+    toast(`${ENTITY_LABEL[spec.entity]} bewaard op de telefoon.`);
     go(conversationId && isNew ? `#/gesprek/${conversationId}` : `#/${spec.path}/${recordId}`);
   });
 
-  return () => { stopNotices(); picker.destroy(); };
+  return () => { stopNotices(); stopFollowing(); picker.destroy(); };
 }

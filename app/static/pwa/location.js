@@ -1,10 +1,11 @@
 // Location picker: GPS with its accuracy, a small Leaflet map to move the pin (buurt outlines drawn,
 // works without tiles), the buurt's name shown live, or a manual buurt choice without a location.
 import { buurtAt } from "./geo.js";
+import { loadLeaflet } from "./leafletloader.js";
 import { buurtChoices, buurtenCollection, buurtenIndex } from "./reference.js";
 import { esc } from "./ui.js";
 
-const ASSEN = [52.9925, 6.5625];
+const ASSEN = [52.9936, 6.5650];
 const config = JSON.parse(document.getElementById("muurtje-config").textContent);
 
 /** The location fieldset's HTML. */
@@ -106,14 +107,17 @@ export async function locationPicker(root, { location = null, buurtCode = null, 
     );
   }
 
-  if (window.L) {
+  if (await loadLeaflet()) {
     map = window.L.map(root.querySelector("#loc-map"), { zoomControl: true });
     map.attributionControl.setPrefix(false);
     // Without a network the tiles fail quietly; the buurt outlines still show where you are.
     window.L.tileLayer(config.tile_url, { maxZoom: 19, attribution: esc(config.tile_attribution) }).addTo(map);
     const collection = await buurtenCollection();
     if (collection) {
-      window.L.geoJSON(collection, { interactive: false, style: { color: "#0b5d3b", weight: 2, fill: false } }).addTo(map);
+      window.L.geoJSON(collection, {
+        interactive: false, attribution: esc(collection.attribution || "Bron: CBS / Kadaster"),
+        style: { color: "#0b5d3b", weight: 2, fill: false },
+      }).addTo(map);
     }
     map.setView(state.location ? [state.location.lat, state.location.lon] : ASSEN, state.location ? 16 : 13);
     map.on("click", (event) => setPoint({ lat: event.latlng.lat, lon: event.latlng.lng, accuracy_m: null }, false));

@@ -1,6 +1,7 @@
 // What the conversation, signal and idea forms share: photos, resident contact, the notes about
 // conflicts and rejections, and turning a form into a mutation (changed fields only).
 import { on } from "./events.js";
+import { go } from "./nav.js";
 import { loadRecord, saveRecord } from "./outbox.js";
 import { photoUrl, preparePhoto } from "./photos.js";
 import { requestSync, resolveConflict } from "./sync.js";
@@ -138,4 +139,33 @@ export function wireNotices(root, entity, id, form) {
   });
   draw();
   return on("records", draw);
+}
+
+/**
+ * Keep an open record screen true to the server: when a sync brings a newer server version, show
+ * its status at once and redraw the screen, unless the worker is typing in it (then the next save
+ * merges field by field, see submitRecord).
+ */
+export function followServer(root, entity, shown, statusLabel) {
+  if (!shown) return () => {};
+  const form = root.querySelector("form");
+  let typing = false;
+  const touched = () => { typing = true; };
+  form.addEventListener("input", touched);
+  form.addEventListener("change", touched);
+  const stop = on("records", async () => {
+    const record = await loadRecord(entity, shown.id);
+    if (!record || !root.isConnected || (record.version || 0) <= (shown.version || 0)) return;
+    const status = root.querySelector("[data-live=status]");
+    if (status && record.view.status) status.textContent = statusLabel(record.view.status);
+    if (!typing) go(location.hash);
+  });
+  return stop;
+}
+
+/** Say "Niets gewijzigd." in the form itself (a toast would linger over the next screen). */
+export function nothingChanged(form) {
+  const status = form.querySelector("#form-status");
+  status.textContent = "Niets gewijzigd: er is niets om te versturen.";
+  form.addEventListener("input", () => { status.textContent = ""; }, { once: true });
 }

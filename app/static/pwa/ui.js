@@ -1,27 +1,21 @@
 // Shared UI pieces: escaping, Dutch labels, chips, stepper, record notices and value formatting.
+import { VOCABULARY } from "/vocabulary.js";
+import { seenLabel } from "./when.js";
 
 /** Escape text for use inside HTML. */
 export function esc(value) {
   return String(value ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 }
 
-export const SETTINGS = [
-  ["street", "Muurtje / op straat"], ["bic", "BIC"], ["home_visit", "Achter de voordeur"],
-  ["gathering", "Bijeenkomst"], ["phone", "Telefoon"], ["other", "Anders"],
-];
-export const URGENCIES = [["low", "Laag"], ["normal", "Normaal"], ["high", "Hoog"]];
-export const DOMAINS = [["physical", "Fysiek"], ["social", "Sociaal"], ["both", "Beide"]];
-export const SUPPORT = [["money", "Geld"], ["people", "Mensen"], ["materials", "Materialen"], ["space", "Ruimte"]];
-export const SIGNAL_STATUS = {
-  new: "Nieuw", picked_up: "Opgepakt", in_progress: "In behandeling", referred: "Doorverwezen",
-  done: "Afgehandeld", not_actionable: "Niet uitvoerbaar",
-};
-export const IDEA_STATUS = {
-  idea: "Idee", in_conversation: "In gesprek", application_submitted: "Aanvraag ingediend",
-  granted: "Toegekend", declined: "Afgewezen", realised: "Gerealiseerd",
-};
-export const ENTITY_LABEL = { conversation: "Gesprek", signal: "Signaal", idea: "Idee", followup: "Opvolging" };
-export const ENTITY_PATH = { conversation: "gesprek", signal: "signaal", idea: "idee" };
+// Codes and their labels come from the server's one vocabulary (offline_sync/vocabulary.py).
+export const SETTINGS = Object.entries(VOCABULARY.setting);
+export const URGENCIES = Object.entries(VOCABULARY.urgency);
+export const DOMAINS = Object.entries(VOCABULARY.domain);
+export const SUPPORT = Object.entries(VOCABULARY.support);
+export const SIGNAL_STATUS = VOCABULARY.status.signal;
+export const IDEA_STATUS = VOCABULARY.status.idea;
+export const ENTITY_LABEL = VOCABULARY.entity;
+export const ENTITY_PATH = { conversation: "gesprek", signal: "signaal", idea: "idee", gathering: "bijeenkomst" };
 
 export const FIELD_LABELS = {
   occurred_at: "Wanneer", setting: "Waar", residents_count: "Aantal bewoners", themes: "Thema's",
@@ -29,6 +23,8 @@ export const FIELD_LABELS = {
   title: "Titel", description: "Toelichting", theme: "Thema", domain: "Domein", urgency: "Urgentie",
   status: "Status", photos: "Foto's", initiators_count: "Aantal initiatiefnemers", support: "Gevraagde steun",
   budget_requested_cents: "Gevraagd budget", resident_contact: "Contactgegevens bewoner",
+  budget_granted_cents: "Toegekend budget", budget_spent_cents: "Besteed", budget_id: "Budget",
+  requirements: "Voorwaarden", kind: "Soort bijeenkomst", attendance_count: "Aanwezig", gathering_id: "Bijeenkomst",
   conversation_id: "Gesprek", _schema: "Algemeen", op: "Actie", base_version: "Versie",
 };
 
@@ -105,6 +101,7 @@ export function recordTitle(record) {
     const summary = (v.summary || "").trim();
     return `${setting}${summary ? ` – ${summary.slice(0, 60)}${summary.length > 60 ? "…" : ""}` : ""}`;
   }
+  if (record.entity === "gathering") return v.title || `Bijeenkomst (${v.attendance_count || 0} aanwezig)`;
   return v.title || "(zonder titel)";
 }
 
@@ -133,7 +130,8 @@ export function recordList(records, emptyText) {
     <li><a href="#/${ENTITY_PATH[r.entity]}/${r.id}">
       <span class="kind">${ENTITY_LABEL[r.entity]}</span>
       <span class="title">${esc(recordTitle(r))}</span>
-      <span class="meta">${esc(shortTime(r.view.occurred_at || r.view.created_at || new Date(r.touched_at).toISOString()))}
+      <span class="meta">${esc(r.view.occurred_at ? `gezien ${seenLabel(r.view.occurred_at)}`
+        : shortTime(r.view.created_at || new Date(r.touched_at).toISOString()))}
         ${syncBadges(r)}</span></a></li>`).join("")}</ul>`;
 }
 

@@ -1,12 +1,10 @@
 // The signal map: server-side clusters, buurt outlines, filters, the list in view and the choropleth.
+import { VOCABULARY } from "/vocabulary.js";
 import { apiFetch } from "../js/session.js";
 
 const L = window.L;
-const OPEN = ["new", "picked_up", "in_progress", "referred"];
-const STATUS_LABELS = {
-  new: "Nieuw", picked_up: "Opgepakt", in_progress: "In behandeling", referred: "Doorverwezen",
-  done: "Afgerond", not_actionable: "Niet uitvoerbaar",
-};
+const OPEN = VOCABULARY.open_signal_statuses;
+const STATUS_LABELS = VOCABULARY.status.signal;
 const CHOROPLETH = ["#f7f4f9", "#d4b9da", "#c994c7", "#df65b0", "#ce1256", "#67001f"];
 
 const form = document.getElementById("filters");
@@ -17,10 +15,12 @@ const choroplethToggle = document.getElementById("choropleth-toggle");
 const legend = document.getElementById("legend");
 
 const map = L.map(mapEl, { center: [52.993, 6.56], zoom: 13, keyboard: true });
+export { map }; // for the other layers (team/ideas-layer.js)
 L.tileLayer(mapEl.dataset.tileUrl, { attribution: mapEl.dataset.tileAttribution, maxZoom: 19 }).addTo(map);
 const markers = L.layerGroup().addTo(map);
 let buurtLayer = null;
 let buurtCounts = new Map();
+const buurtNames = new Map();
 let moveTimer = null;
 let mapRequest = null;
 let listRequest = null;
@@ -97,13 +97,19 @@ async function refreshMap() {
   }
 }
 
+/** A buurt's name for the list (its code until the buurten have loaded). */
+function buurtLabel(code) {
+  if (!code) return "buurt onbekend";
+  return buurtNames.get(code) || code;
+}
+
 function listItem(feature) {
   const p = feature.properties;
   const li = document.createElement("li");
   li.innerHTML = `<a href="/kaart/signalen/${p.id}"><span class="title">${escapeText(p.title)}</span>
     <span class="status status-${p.status}">${STATUS_LABELS[p.status]}</span>
     ${p.urgency === "high" ? '<span class="urgent">Urgent</span>' : ""}
-    <span class="meta">${escapeText(p.buurt_code || "")} · ${new Date(p.created_at).toLocaleDateString("nl-NL")}</span></a>`;
+    <span class="meta" data-buurt="${escapeText(p.buurt_code || "")}">${escapeText(buurtLabel(p.buurt_code))} · ${new Date(p.occurred_at || p.created_at).toLocaleDateString("nl-NL")}</span></a>`;
   return li;
 }
 
@@ -166,8 +172,17 @@ async function loadBuurten() {
   const data = await apiFetch("/api/v1/buurten?simplify=20");
   const select = document.getElementById("f-buurt");
   const sorted = [...data.features].sort((a, b) => a.properties.buurt_name.localeCompare(b.properties.buurt_name, "nl"));
-  for (const f of sorted) select.add(new Option(f.properties.buurt_name, f.properties.buurt_code));
+  for (const f of sorted) {
+    select.add(new Option(f.properties.buurt_name, f.properties.buurt_code));
+    buurtNames.set(f.properties.buurt_code, f.properties.buurt_name);
+  }
+  // Items listed before the names arrived get them now.
+  for (const meta of listEl.querySelectorAll(".meta[data-buurt]")) {
+    const code = meta.dataset.buurt;
+    if (code) meta.textContent = meta.textContent.replace(code, buurtLabel(code));
+  }
   buurtLayer = L.geoJSON(data, {
+    attribution: data.attribution || "Bron: CBS / Kadaster",
     onEachFeature: (feature, layer) => layer.on("click", (event) => {
       const p = feature.properties;
       const counts = buurtCounts.get(p.buurt_code) || { total: 0, open: 0 };

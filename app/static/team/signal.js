@@ -8,18 +8,33 @@ const $ = (elementId) => document.getElementById(elementId);
 const FIELD_LABELS = {
   title: "Titel", description: "Omschrijving", theme: "Thema", domain: "Domein", urgency: "Urgentie",
   status: "Status", organisation: "Organisatie", assignee: "Toegewezen aan", due_date: "Uiterlijk klaar op",
-  buurt_code: "Buurt", created_at: "Gemeld op", updated_at: "Laatst gewijzigd", version: "Versie",
-  location: "Locatie", photos: "Foto's", conversation_id: "Gesprek",
+  buurt_code: "Buurt", occurred_at: "Gezien op", created_at: "Gemeld op", created_by: "Gemeld door",
+  updated_at: "Laatst gewijzigd", version: "Versie", location: "Locatie", photos: "Foto's", conversation_id: "Gesprek",
 };
+/** How the log and the owner line say that a signal moved *to* a status (offline_sync/vocabulary.py). */
+const STATUS_DONE = wf.moved_labels;
+const QUIET_FIELDS = new Set(["version", "has_conflict", "status_from", "done_at", "updated_at"]);
 
 let record = null;
 let organisations = [];
 let me = null;
+let history = [];
+let followups = [];
+let conversation = null;
 let pendingStatus = null;
 
 const people = () => organisations.flatMap((o) => o.users.map((u) => ({ ...u, organisation: o })));
 const orgName = (orgId) => organisations.find((o) => o.id === orgId)?.name;
-const personName = (userId) => people().find((u) => u.id === userId)?.name;
+const personName = (userId) => wf.people[userId]?.name || people().find((u) => u.id === userId)?.name
+  || (me && me.id === userId ? me.name : undefined);
+/** "Tineke Team (Actium)": who did something, with the organisation they belong to. */
+function personLabel(userId) {
+  const name = personName(userId);
+  if (!name) return "onbekend";
+  const org = wf.people[userId]?.organisation || people().find((u) => u.id === userId)?.organisation.name
+    || (me && me.id === userId ? me.organisation?.name : null);
+  return org ? `${name} (${org})` : name;
+}
 const date = (iso) => (iso ? new Date(iso).toLocaleString("nl-NL", { dateStyle: "medium", timeStyle: "short" }) : "");
 
 function showError(error) {
@@ -36,11 +51,13 @@ function display(field, value) {
     case "theme": return wf.theme_labels[value] || value;
     case "organisation": return orgName(value) || value;
     case "assignee": return personName(value) || value;
-    case "created_at": case "updated_at": return date(value);
+    case "created_at": case "updated_at": case "occurred_at": return date(value);
+    case "created_by": return personLabel(value);
     case "due_date": return new Date(value).toLocaleDateString("nl-NL");
     case "location": return `${value.lat.toFixed(5)}, ${value.lon.toFixed(5)} (±${Math.round(value.accuracy_m ?? 0)} m)`;
     case "photos": return `${value.length}`;
-    case "buurt_code": return wf.buurt_names[value] ? `${wf.buurt_names[value]} – ${value}` : value;
+    case "buurt_code": return wf.buurt_names[value] || "onbekende buurt";
+    case "conversation_id": return conversation ? conversationLabel(conversation) : "een gesprek dat u niet kunt inzien";
     default: return typeof value === "object" ? JSON.stringify(value) : String(value);
   }
 }
@@ -58,8 +75,7 @@ function renderFields() {
     dd.textContent = display(field, record[field]);
     dl.append(dt, dd);
   }
-  const owner = [orgName(record.organisation), personName(record.assignee)].filter(Boolean).join(" / ");
-  $("s-owner").textContent = owner && record.status !== "new" ? `Opgepakt door ${owner}` : owner ? `Toegewezen aan ${owner}` : "";
+  $("s-owner").textContent = ownerLine();
   const photos = $("s-photos");
   photos.replaceChildren(...(record.photos || []).map((sha, i) => {
     const img = document.createElement("img");
@@ -116,53 +132,142 @@ async function loadConflicts() {
   }));
 }
 
-async function loadFollowups() {
-  const data = await apiFetch(`/api/v1/signals/${id}/followups`);
-  const items = data.followups;
-  $("followups").replaceChildren(...items.map((f) => {
+/** "Actium / Tineke Team": the organisation and person a signal is assigned to. */
+function assignmentText(organisation, assignee) {
+  return [orgName(organisation), personName(assignee)].filter(Boolean).join(" / ");
+}
+
+/** What the signal's status says and who brought it there, when; then whom it is assigned to. */
+function ownerLine() {
+  const parts = [];
+  const moved = [...history].reverse().find((h) => h.changes?.status && h.changes.status[1] === record.status);
+  if (moved && record.status !== "new") {
+    parts.push(`${STATUS_DONE[record.status]} door ${personLabel(moved.user)} op ${date(moved.changed_at)}`);
+  }
+  const assigned = assignmentText(record.organisation, record.assignee);
+  if (assigned) parts.push(`Toegewezen aan ${assigned}`);
+  return parts.join(". ");
+}
+
+function conversationLabel(c) {
+  const setting = wf.setting_labels[c.setting] || c.setting || "";
+  return `Gesprek van ${date(c.occurred_at)}${setting ? ` – ${setting}` : ""}`;
+}
+
+/** One line of the log describing a field change other than status and assignment. */
+function otherChanges(changes) {
+  const fields = Object.keys(changes).filter((f) => !QUIET_FIELDS.has(f)
+    && !["status", "organisation", "assignee", "due_date"].includes(f));
+  if (!fields.length) return null;
+  return `Gewijzigd: ${fields.map((f) => {
+    const [from, to] = changes[f];
+    const shown = ["urgency", "domain", "theme", "buurt_code"].includes(f) ? ` (${display(f, from)} → ${display(f, to)})` : "";
+    return `${(FIELD_LABELS[f] || f).toLowerCase()}${shown}`;
+  }).join(", ")}`;
+}
+
+/**
+ * The "Vervolg" log: every status change, assignment and edit from the history, with the reason
+ * from the follow-up that made it, and every note — who, what and when, oldest first.
+ */
+function logEntries() {
+  const used = new Set();
+  const state = {};
+  const entries = [];
+  for (const h of history) {
+    const changes = h.changes || {};
+    const lines = [];
+    let text = null;
+    if (h.version === 1 || (changes.title && changes.title[0] === null)) {
+      lines.push("Gemeld");
+    } else {
+      if (changes.status) {
+        const [from, to] = changes.status;
+        lines.push(`${STATUS_DONE[to] || to} (${wf.status_labels[from] || "—"} → ${wf.status_labels[to] || to})`);
+        const reason = followups.find((f) => !used.has(f.id) && f.status_to === to && f.created_by === h.user
+          && Math.abs(Date.parse(f.created_at) - Date.parse(h.changed_at)) < 5000);
+        if (reason) { used.add(reason.id); text = reason.text; }
+      }
+      if (changes.deleted && changes.deleted[1]) lines.push("Verwijderd");
+    }
+    for (const [field, [, to]] of Object.entries(changes)) state[field] = to;
+    if (h.version !== 1 && (changes.organisation || changes.assignee)) {
+      const assigned = assignmentText(state.organisation, state.assignee);
+      lines.push(assigned ? `Toegewezen aan ${assigned}` : "Toewijzing opgeheven");
+    }
+    if (h.version !== 1 && changes.due_date) {
+      lines.push(changes.due_date[1] ? `Uiterlijk klaar op ${display("due_date", changes.due_date[1])}` : "Geen einddatum meer");
+    }
+    const other = h.version === 1 ? null : otherChanges(changes);
+    if (other) lines.push(other);
+    if (lines.length) entries.push({ at: h.changed_at, user: h.user, lines, text });
+  }
+  for (const f of followups) {
+    if (used.has(f.id)) continue;
+    const lines = f.status_to ? [`${STATUS_DONE[f.status_to] || f.status_to} (gevraagd, niet doorgevoerd)`] : ["Notitie"];
+    entries.push({ at: f.created_at, user: f.created_by, lines, text: f.text });
+  }
+  return entries.sort((x, y) => Date.parse(x.at) - Date.parse(y.at));
+}
+
+function renderLog() {
+  const entries = logEntries();
+  $("followups").replaceChildren(...entries.map((entry) => {
     const li = document.createElement("li");
-    const change = f.status_to ? `${wf.status_labels[f.status_from] || "—"} → ${wf.status_labels[f.status_to]}: ` : "";
     li.innerHTML = `<span class="when"></span><br><strong></strong><span class="text"></span>`;
-    li.querySelector(".when").textContent = `${date(f.created_at)} · ${personName(f.created_by) || "onbekend"}`;
-    li.querySelector("strong").textContent = change;
-    li.querySelector(".text").textContent = f.text;
+    li.querySelector(".when").textContent = `${date(entry.at)} · ${personLabel(entry.user)}`;
+    li.querySelector("strong").textContent = entry.lines.join(". ");
+    li.querySelector(".text").textContent = entry.text ? `: ${entry.text}` : "";
     return li;
   }));
-  if (!items.length) $("followups").innerHTML = "<li>Nog geen vervolg.</li>";
+  if (!entries.length) $("followups").innerHTML = "<li>Nog geen vervolg.</li>";
+}
+
+async function loadLog() {
+  const [h, f] = await Promise.all([apiFetch(`/api/v1/signals/${id}/history`), apiFetch(`/api/v1/signals/${id}/followups`)]);
+  history = h.history;
+  followups = f.followups;
 }
 
 async function loadConversation() {
-  if (!record.conversation_id) return;
+  if (!record.conversation_id || conversation) return;
   try {
-    const c = await apiFetch(`/api/v1/conversations/${record.conversation_id}`);
-    const dl = $("conv-fields");
-    dl.replaceChildren();
-    for (const [label, value] of [["Datum", date(c.occurred_at)], ["Aantal bewoners", c.residents_count],
-      ["Thema's", (c.themes || []).map((t) => wf.theme_labels[t] || t).join(", ")], ["Samenvatting", c.summary]]) {
-      const dt = document.createElement("dt");
-      dt.textContent = label;
-      const dd = document.createElement("dd");
-      dd.textContent = value ?? "—";
-      dl.append(dt, dd);
-    }
-    $("conversation").hidden = false;
+    conversation = await apiFetch(`/api/v1/conversations/${record.conversation_id}`);
   } catch (error) {
     if (error.status !== 404 && error.status !== 403) throw error;
+    return;
   }
+  const dl = $("conv-fields");
+  dl.replaceChildren();
+  for (const [label, value] of [["Datum", date(conversation.occurred_at)],
+    ["Waar", wf.setting_labels[conversation.setting] || conversation.setting],
+    ["Buurt", wf.buurt_names[conversation.buurt_code] || (conversation.buurt_code ? "een andere buurt" : "—")],
+    ["Aantal bewoners", conversation.residents_count],
+    ["Thema's", (conversation.themes || []).map((t) => wf.theme_labels[t] || t).join(", ")],
+    ["Samenvatting", conversation.summary]]) {
+    const dt = document.createElement("dt");
+    dt.textContent = label;
+    const dd = document.createElement("dd");
+    dd.textContent = value ?? "—";
+    dl.append(dt, dd);
+  }
+  $("conversation").hidden = false;
 }
 
 function render() {
   renderFields();
   renderActions();
   renderAssignment();
+  renderLog();
 }
 
 async function load() {
   try {
     [record, organisations, me] = await Promise.all([
       apiFetch(`/api/v1/signals/${id}`), apiFetch("/api/v1/organisations"), apiFetch("/api/v1/me")]);
+    await Promise.all([loadLog(), loadConversation()]);
     render();
-    await Promise.all([loadFollowups(), loadConversation(), loadConflicts()]);
+    await loadConflicts();
   } catch (error) {
     if (error.status === 401) window.location.href = `/login?next=/kaart/signalen/${id}`;
     else showError(error);
@@ -173,8 +278,9 @@ function say(text) { $("action-message").textContent = text; }
 
 async function afterChange(message) {
   record = await apiFetch(`/api/v1/signals/${id}`);
+  await loadLog();
   render();
-  await Promise.all([loadFollowups(), loadConflicts()]);
+  await loadConflicts();
   say(message);
 }
 

@@ -4,13 +4,17 @@ const VERSION = {{ version|tojson }};
 const SHELL_CACHE = `muurtje-shell-${VERSION}`;
 const DATA_CACHE = "muurtje-data-v1";
 const SHELL_FILES = {{ shell_files|tojson }};
+// Static URLs carry `?v=<hash>`; the modules they import ask for the bare path: match on the path.
+const SHELL_PATHS = new Set(SHELL_FILES.map((url) => new URL(url, self.location.origin).pathname));
 const BUURTEN_PATH = "/api/v1/buurten";
 
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(SHELL_CACHE);
-    // `reload` bypasses the HTTP cache so a new version never stores an old module.
-    await cache.addAll(SHELL_FILES.map((url) => new Request(url, { cache: "reload" })));
+    // Filled from what the page already fetched, without storing an old module: a URL with its
+    // content hash (`?v=`) is taken from the HTTP cache as is; any other URL is revalidated with the
+    // server (`no-cache`: a 304 of a few hundred bytes when the page has the current file).
+    await cache.addAll(SHELL_FILES.map((url) => new Request(url, { cache: url.includes("?v=") ? "default" : "no-cache" })));
   })());
 });
 
@@ -36,7 +40,7 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(shellPage(request));
   } else if (url.pathname === BUURTEN_PATH) {
     event.respondWith(buurten(request));
-  } else if (SHELL_FILES.includes(url.pathname)) {
+  } else if (SHELL_PATHS.has(url.pathname)) {
     event.respondWith(fromShellCache(request));
   }
 });

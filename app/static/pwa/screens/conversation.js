@@ -1,29 +1,32 @@
 // Screen: a conversation (new or existing) with its signals and ideas.
-import { contactField, contactValue, submitRecord, wireNotices } from "../recordform.js";
+import { on } from "../events.js";
+import { contactField, contactValue, followServer, nothingChanged, submitRecord, wireNotices } from "../recordform.js";
 import { locationFieldset, locationPicker } from "../location.js";
-import { isoNow, loadRecord, loadRecords } from "../outbox.js";
+import { loadRecord, loadRecords } from "../outbox.js";
+import { kindLabel, openGathering } from "../programme.js";
 import { themes } from "../reference.js";
 import { go } from "../nav.js";
 import { checkChips, esc, markFieldErrors, radioChips, recordList, SETTINGS, stepper, toast, wireSteppers } from "../ui.js";
-
-function localInputValue(iso) {
-  const d = iso ? new Date(iso) : new Date();
-  const pad = (n) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
+import { readWhen, seenLabel, whenField } from "../when.js";
 
 /** Render the conversation form. */
 export async function render(root, { id }) {
   const isNew = !id;
+  const opened = new Date();
   const recordId = id || crypto.randomUUID();
   const record = isNew ? null : await loadRecord("conversation", id);
   if (!isNew && !record) {
     root.innerHTML = `<h1>Gesprek niet gevonden</h1><p><a href="#/">Terug naar start</a></p>`;
     return null;
   }
-  const v = record ? record.view : { setting: null, residents_count: 1, themes: [], summary: "", follow_up_needed: false };
+  // While a bijeenkomst is open on this phone, a new conversation belongs to it.
+  const gathering = isNew ? await openGathering() : null;
+  const v = record ? record.view : { setting: gathering ? "gathering" : null, residents_count: 1, themes: [], summary: "",
+    follow_up_needed: false, gathering_id: gathering ? gathering.id : null };
   const themeOptions = (await themes()).map((t) => [t.code, t.label]);
   root.innerHTML = `<h1>${isNew ? "Nieuw gesprek" : "Gesprek"}</h1>
+    ${!isNew && v.occurred_at ? `<p class="muted" id="seen">Gezien ${esc(seenLabel(v.occurred_at))}</p>` : ""}
+    ${v.gathering_id ? `<p class="muted">Bij <a href="#/bijeenkomst/${esc(v.gathering_id)}">${esc(gathering ? gathering.view.title || kindLabel(gathering.view.kind) : "de bijeenkomst")}</a></p>` : ""}
     <div id="notices"></div>
     <form id="record-form" novalidate>
       ${radioChips("setting", "Waar was het gesprek?", SETTINGS, v.setting, { required: true })}
@@ -35,13 +38,12 @@ export async function render(root, { id }) {
         <p class="field-error" data-error-for="summary" hidden></p></div>
       <div class="check switch"><input type="checkbox" id="follow_up_needed" name="follow_up_needed" ${v.follow_up_needed ? "checked" : ""}>
         <label for="follow_up_needed">Opvolging nodig</label></div>
-      <div class="field"><label for="occurred_at">Wanneer</label>
-        <input type="datetime-local" id="occurred_at" name="occurred_at" value="${localInputValue(v.occurred_at)}">
-        <p class="field-error" data-error-for="occurred_at" hidden></p></div>
+      ${whenField(v.occurred_at, opened)}
       ${locationFieldset()}
       ${contactField()}
       <p class="form-error" id="form-error" role="alert" hidden></p>
       <button type="submit" class="primary" data-then="">Opslaan</button>
+      <p class="form-status" id="form-status" role="status"></p>
       <div class="row">
         <button type="submit" data-then="signaal">Opslaan + signaal</button>
         <button type="submit" data-then="idee">Opslaan + idee</button>
@@ -52,6 +54,7 @@ export async function render(root, { id }) {
   wireSteppers(form);
   const picker = await locationPicker(form, { location: v.location, buurtCode: v.buurt_code, locate: isNew });
   const stopNotices = wireNotices(root, "conversation", recordId, form);
+  const stopFollowing = followServer(root, "conversation", record, (status) => status);
 
   async function drawLinked() {
     if (isNew) return;
@@ -61,6 +64,7 @@ export async function render(root, { id }) {
       ${recordList(linked, "Nog geen signalen of ideeën.")}`;
   }
   drawLinked();
+  const stopLinked = on("records", drawLinked);
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -73,6 +77,7 @@ export async function render(root, { id }) {
     if (!where.location && !where.buurt_code) errors.buurt_code = "Kies een buurt of bepaal de locatie.";
     const contact = contactValue(form);
     if (contact.error) errors.resident_contact = contact.error;
+    const occurredAt = readWhen(form, errors, { stored: v.occurred_at, opened });
     markFieldErrors(form, errors);
     if (Object.keys(errors).length) {
       error.textContent = "Nog niet compleet: zie de meldingen hierboven.";
@@ -82,7 +87,7 @@ export async function render(root, { id }) {
     }
     error.hidden = true;
     const fields = {
-      occurred_at: isoNow(new Date(form.occurred_at.value || Date.now())),
+      occurred_at: occurredAt,
       setting: setting.value,
       residents_count: Math.max(1, Number(form.residents_count.value) || 1),
       themes: [...form.querySelectorAll("input[name=themes]:checked")].map((i) => i.value),
@@ -90,12 +95,16 @@ export async function render(root, { id }) {
       follow_up_needed: form.follow_up_needed.checked,
       ...where,
     };
-    if (record && fields.occurred_at.slice(0, 16) === localInputValue(v.occurred_at)) fields.occurred_at = v.occurred_at;
     if (contact.value) fields.resident_contact = contact.value;
+    if (isNew && v.gathering_id) fields.gathering_id = v.gathering_id;
     const saved = await submitRecord("conversation", recordId, record, fields);
-    toast(saved ? "Gesprek bewaard op de telefoon." : "Niets gewijzigd.");
+    if (!saved && !then) {
+      nothingChanged(form);
+      return;
+    }
+    if (saved) toast("Gesprek bewaard op de telefoon.");
     go(then ? `#/${then}/nieuw?gesprek=${recordId}` : `#/gesprek/${recordId}`);
   });
 
-  return () => { stopNotices(); picker.destroy(); };
+  return () => { stopNotices(); stopFollowing(); stopLinked(); picker.destroy(); };
 }

@@ -1,10 +1,12 @@
 // Screen: "In deze buurt" — what is already known here, from the records pulled to the phone.
+import { on } from "../events.js";
 import { buurtAt } from "../geo.js";
 import { loadRecords } from "../outbox.js";
 import { buurtChoices, buurtenIndex } from "../reference.js";
 import { esc, recordList } from "../ui.js";
+import { VOCABULARY } from "/vocabulary.js";
 
-const OPEN_SIGNAL = new Set(["new", "picked_up", "in_progress", "referred"]);
+const OPEN_SIGNAL = new Set(VOCABULARY.open_signal_statuses);
 let lastBuurt = null;
 
 /** Render the records of the buurt I am in (or choose). */
@@ -51,5 +53,5 @@ export async function render(root) {
       }
     }, () => { status.textContent = "Geen GPS-locatie: kies de buurt."; }, { timeout: 15000, maximumAge: 60000 });
   }
-  return null;
+  return on("records", draw);
 }

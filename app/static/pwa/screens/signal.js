@@ -7,10 +7,11 @@ const spec = {
   path: "signaal",
   noun: "signaal",
   defaults: { urgency: "normal", domain: null, photos: [] },
+  statusLabel: (status) => SIGNAL_STATUS[status] || status,
   extraFields: (v) => `
     ${radioChips("domain", "Domein", DOMAINS, v.domain)}
     ${radioChips("urgency", "Urgentie", URGENCIES, v.urgency || "normal")}
-    ${v.status ? `<p class="field">Status: <strong>${esc(SIGNAL_STATUS[v.status] || v.status)}</strong></p>` : ""}`,
+    ${v.status ? `<p class="field">Status: <strong data-live="status">${esc(SIGNAL_STATUS[v.status] || v.status)}</strong></p>` : ""}`,
   wire(form, themeList) {
     // Picking a theme suggests its domain until the worker chooses a domain themselves.
     let touched = Boolean(form.querySelector("input[name=domain]:checked"));

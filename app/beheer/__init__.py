@@ -1,0 +1,1 @@
+"""Beheer: people, organisations, themes, buurten, quarantine, audits and retention, for admins."""
