@@ -65,9 +65,9 @@ class Column:
 
 
 def csv_chunks(header: list[str], rows: Iterable[list]) -> Iterator[bytes]:
-    """Yield a CSV file (BOM, `;`, CRLF) in chunks of about CHUNK_ROWS rows."""
+    """Yield a CSV file (BOM, `;`, LF line ends as PostgreSQL's COPY writes them) in chunks of CHUNK_ROWS rows."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=CSV_DELIMITER)
+    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\n")
     buffer.write("\ufeff")
     writer.writerow(header)
     pending = 0

@@ -34,14 +34,16 @@ def copy_expression(column: Column):
     if column.kind == "datetime":
         return func.to_char(expr, _ISO_FORMAT)
     if column.kind == "text":
-        return case((func.left(expr, 1).in_(_FORMULA_START), literal("'", Text).concat(expr)), else_=expr)
+        # NULLIF: COPY quotes an empty string ("") to tell it from NULL; the Python writer writes nothing.
+        return func.nullif(
+            case((func.left(expr, 1).in_(_FORMULA_START), literal("'", Text).concat(expr)), else_=expr), "")
     if column.kind in ("list", "labels"):
         items = func.jsonb_array_elements_text(expr).table_valued("value").alias("item")
         value = items.c.value
         if column.kind == "labels" and column.labels:
             value = case(column.labels, value=value, else_=value)
         joined = select(func.string_agg(value, literal("; ", Text))).select_from(items).scalar_subquery()
-        return case((func.jsonb_typeof(expr) == "array", func.coalesce(joined, "")), else_="")
+        return case((func.jsonb_typeof(expr) == "array", func.nullif(joined, "")), else_=None)
     if column.kind == "uuid":
         return cast(expr, Text)
     return fetched_expression(column, for_table=True)
@@ -51,7 +53,7 @@ def copy_csv_chunks(engine: Engine, stmt: Select, header: list[str]) -> Iterator
     """Yield a CSV file made by COPY for a SELECT, with a BOM and a header, in chunks of ~64 KB."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    csv.writer(buffer, delimiter=CSV_DELIMITER).writerow(header)
+    csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\n").writerow(header)
     yield buffer.getvalue().encode("utf-8")
     yield from _copy(engine, stmt, f"FORMAT csv, DELIMITER '{CSV_DELIMITER}', ENCODING 'UTF8'")
 
