@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.accounts.auth import role_required
 from app.database import reads_from_replica
-from app.errors import ProblemOut
+from app.errors import problems
 from app.extensions import db
 from app.models import Idea
 from offline_sync.vocabulary import IDEA_STATUS_LABELS, IDEA_STATUSES
@@ -44,7 +44,7 @@ class IdeasMap(MethodView):
     @role_required("team", "manager", "admin")
     @blp.arguments(IdeasMapQuery, location="query")
     @blp.response(200)
-    @blp.alt_response(400, schema=ProblemOut, description="Ongeldige bbox of status")
+    @problems(400)
     @reads_from_replica
     def get(self, query):
         """Ideas with a location in view as GeoJSON points (newest first, at most 500), filtered by status."""

@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from app.accounts.auth import login_required, role_required
 from app.buurten.importer import buurt_for, buurt_names, buurten_feature_collection, run_import
-from app.errors import ApiError, problem
+from app.errors import ApiError, problem, problems
 from geo.buurten import BuurtFileError
 
 blp = Blueprint("buurten", __name__, url_prefix="/api/v1/buurten", description="CBS-buurten")
@@ -45,6 +45,7 @@ class Buurten(MethodView):
     @login_required
     @blp.arguments(BuurtenQuery, location="query")
     @blp.response(200)
+    @problems(400, 401, 403, 404)
     def get(self, query):
         """Return all buurten as GeoJSON (properties buurt_code, buurt_name, wijk_code, wijk_name)."""
         response = jsonify(buurten_feature_collection(query["simplify"] or None))
@@ -58,6 +59,7 @@ class Lookup(MethodView):
     @login_required
     @blp.arguments(LookupQuery, location="query")
     @blp.response(200, LookupOut)
+    @problems(400, 401, 403, 404)
     def get(self, query):
         """Return the buurt a point lies in (GPS accuracy up to 50 m snaps to the nearest)."""
         code = buurt_for(query["lon"], query["lat"], query["accuracy_m"])

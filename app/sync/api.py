@@ -12,7 +12,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
 from app.accounts.auth import login_required, role_required
-from app.errors import ApiError
+from app.errors import ApiError, problems
 from app.extensions import db
 from app.models import QuarantinedMutation
 from app.request_limits import read_body
@@ -54,6 +54,7 @@ def _push_body():
 class Push(MethodView):
     @login_required
     @blp.response(200)
+    @problems(400, 401, 403, 404, 409, 413)
     def post(self):
         """Apply the mutations of one installation, in order, each on its own; retrying is always safe."""
         return sync_service.push(current_user, _push_body())
@@ -64,6 +65,7 @@ class Pull(MethodView):
     @login_required
     @blp.arguments(PullQuery, location="query")
     @blp.response(200)
+    @problems(400, 401, 403, 404)
     def get(self, query):
         """Return the next page of changes in scope, whole records, in commit order."""
         return sync_service.pull(current_user, query["cursor"], query["limit"])
@@ -74,6 +76,7 @@ class Quarantine(MethodView):
     @role_required("admin")
     @blp.arguments(QuarantineQuery, location="query")
     @blp.response(200)
+    @problems(400, 401, 403, 404)
     def get(self, query):
         """List rejected mutations with their full payload, newest first (admin only)."""
         condition = QuarantinedMutation.resolved_at.is_not(None) if query["resolved"] else (
@@ -94,6 +97,7 @@ class Quarantine(MethodView):
 class ResolveQuarantined(MethodView):
     @role_required("admin")
     @blp.response(200)
+    @problems(400, 401, 403, 404, 409, 413)
     def post(self, item_id: int):
         """Mark a quarantined mutation as handled (admin only); it stays listed with `resolved=true`."""
         from app.beheer.quarantine import resolve_quarantined  # noqa: PLC0415 - audited like the page

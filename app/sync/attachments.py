@@ -19,7 +19,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.auth import login_required
-from app.errors import ApiError
+from app.errors import ApiError, problems
 from app.extensions import db
 from app.models import Attachment
 from app.request_limits import read_body
@@ -105,6 +105,7 @@ def _note_upload(sha256: str) -> None:
 class AttachmentResource(MethodView):
     @login_required
     @blp.response(201)
+    @problems(400, 401, 403, 404, 409, 413, 415)
     def put(self, sha256: str):
         """Store a photo (JPEG, PNG or WebP, at most 10 MB) under the SHA-256 of its bytes."""
         _check_name(sha256)
@@ -127,6 +128,7 @@ class AttachmentResource(MethodView):
         return Response(status=201, headers={"Location": request.path})
 
     @login_required
+    @problems(400, 401, 403, 404)
     def get(self, sha256: str):
         """Return a photo without metadata to whoever may see a record that names it."""
         _check_name(sha256)
