@@ -26,7 +26,9 @@ class ProblemOut(Schema):
     title = fields.String()
     status = fields.Integer()
     detail = fields.String()
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    errors = fields.Dict(keys=fields.String(), values=fields.Raw(), metadata={
+        "description": "Per field a list of Dutch messages; for a list or nested object the same shape "
+                       "per index or key (marshmallow's error layout)."})
 
 
 def problems(*statuses: int):
