@@ -42,7 +42,7 @@ def problems(*statuses: int):
         doc = copy.deepcopy(getattr(view, "_apidoc", {}))
         responses = doc.setdefault("response", {}).setdefault("responses", {})
         for status in statuses:
-            responses.setdefault(status, HTTPStatus(status).name)
+            responses.setdefault(status, []).append(HTTPStatus(status).name)
         view._apidoc = doc
         return view
 

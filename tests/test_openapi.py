@@ -21,7 +21,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
-from schemathesis.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 MAX_EXAMPLES = int(os.environ.get("MUURTJE_OPENAPI_EXAMPLES", "5"))
 EXCLUDED = (
