@@ -20,6 +20,15 @@ from app.errors import ApiError, problems
 from app.extensions import db
 from app.models import ENTITIES as ENTITY_MODELS
 from app.models import ContactAccess, Followup, RecordChange, RecordConflict, ResidentContact
+from app.records.schemas import (
+    ConflictsOut,
+    ContactsOut,
+    FollowupsOut,
+    HistoryOut,
+    RecordOut,
+    RecordPatchIn,
+    RecordWithConflictsOut,
+)
 from app.sync import service as sync_service
 from offline_sync.records import iso, record_dict
 from offline_sync.schemas import load_fields
@@ -60,8 +69,10 @@ class Record(MethodView):
     @login_required
     @blp.response(200)
     @problems(400, 401, 403, 404)
+    @blp.alt_response(200, schema=RecordOut, success=True)
     def get(self, entities: str, record_id: uuid.UUID):
         """Return one record as pull shows it (tombstones included)."""
+
         return _record_or_404(entities[:-1], record_id)
 
 
@@ -70,6 +81,8 @@ class EditRecord(MethodView):
     @login_required
     @blp.response(200)
     @problems(400, 401, 403, 404, 409, 413)
+    @blp.alt_response(200, schema=RecordWithConflictsOut, success=True)
+    @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": RecordPatchIn}}})
     def patch(self, entities: str, record_id: uuid.UUID):
         """Edit fields against `base_version`; conflicting fields are listed, later edit wins."""
         entity = entities[:-1]
@@ -93,6 +106,7 @@ class Followups(MethodView):
     @login_required
     @blp.response(200)
     @problems(400, 401, 403, 404)
+    @blp.alt_response(200, schema=FollowupsOut, success=True)
     def get(self, entities: str, record_id: uuid.UUID):
         """Return the follow-up log of a signal or idea, oldest first."""
         _record_or_404(entities[:-1], record_id)
@@ -105,6 +119,7 @@ class Followups(MethodView):
     @blp.arguments(FollowupIn)
     @blp.response(201)
     @problems(400, 401, 403, 404, 409, 413)
+    @blp.alt_response(201, schema=RecordWithConflictsOut, success=True)
     def post(self, body, entities: str, record_id: uuid.UUID):
         """Add a note or a status change (`status_to`, checked against the workflow)."""
         _record_or_404(entities[:-1], record_id)
@@ -123,6 +138,7 @@ class Resolve(MethodView):
     @login_required
     @blp.response(200)
     @problems(400, 401, 403, 404, 409, 413)
+    @blp.alt_response(200, schema=RecordOut, success=True)
     def post(self, entities: str, record_id: uuid.UUID):
         """Mark the conflicts of a record as handled; the conflict history stays."""
         outcome = sync_service.resolve(current_user, entities[:-1], str(record_id))
@@ -136,6 +152,7 @@ class Conflicts(MethodView):
     @login_required
     @blp.response(200)
     @problems(400, 401, 403, 404)
+    @blp.alt_response(200, schema=ConflictsOut, success=True)
     def get(self, entities: str, record_id: uuid.UUID):
         """Return the conflict history of a record: every value a later edit overwrote."""
         rows = _rows_about(RecordConflict, entities[:-1], record_id, RecordConflict.id)
@@ -150,6 +167,7 @@ class History(MethodView):
     @login_required
     @blp.response(200)
     @problems(400, 401, 403, 404)
+    @blp.alt_response(200, schema=HistoryOut, success=True)
     def get(self, entities: str, record_id: uuid.UUID):
         """Return every accepted change of a record: version, who, when, source and {field: [old, new]}."""
         rows = _rows_about(RecordChange, entities[:-1], record_id, RecordChange.version, RecordChange.id)
@@ -173,6 +191,7 @@ class Contact(MethodView):
     @login_required
     @blp.response(200)
     @problems(400, 401, 403, 404)
+    @blp.alt_response(200, schema=ContactsOut, success=True)
     def get(self, entities: str, record_id: uuid.UUID):
         """Return resident contact details to the creator, an admin or the assigned team member (audited).
 
