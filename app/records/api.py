@@ -80,7 +80,7 @@ class Record(MethodView):
 class EditRecord(MethodView):
     @login_required
     @blp.response(200)
-    @problems(400, 401, 403, 404, 409, 413)
+    @problems(400, 401, 403, 404, 409, 413, 503)
     @blp.alt_response(200, schema=RecordWithConflictsOut, success=True)
     @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": RecordPatchIn}}})
     def patch(self, entities: str, record_id: uuid.UUID):
@@ -118,7 +118,7 @@ class Followups(MethodView):
     @login_required
     @blp.arguments(FollowupIn)
     @blp.response(201)
-    @problems(400, 401, 403, 404, 409, 413)
+    @problems(400, 401, 403, 404, 409, 413, 503)
     @blp.alt_response(201, schema=RecordWithConflictsOut, success=True)
     def post(self, body, entities: str, record_id: uuid.UUID):
         """Add a note or a status change (`status_to`, checked against the workflow)."""
@@ -137,7 +137,7 @@ class Followups(MethodView):
 class Resolve(MethodView):
     @login_required
     @blp.response(200)
-    @problems(400, 401, 403, 404, 409, 413)
+    @problems(400, 401, 403, 404, 409, 413, 503)
     @blp.alt_response(200, schema=RecordOut, success=True)
     def post(self, entities: str, record_id: uuid.UUID):
         """Mark the conflicts of a record as handled; the conflict history stays."""

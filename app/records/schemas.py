@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, fields
 
+from offline_sync.schemas import MutationSchema
+
 
 class RecordOut(Schema):
     """A record in its wire shape; the entity's own fields (docs/sync-protocol.md) come on top."""
@@ -82,3 +84,69 @@ class RecordPatchIn(Schema):
         unknown = INCLUDE
 
     base_version = fields.Integer(required=True, metadata={"minimum": 0})
+
+
+class PushIn(Schema):
+    """The push envelope (docs/sync-protocol.md, "Push"): at most 500 mutations and 2 MB."""
+
+    client_id = fields.UUID(required=True)
+    schema_version = fields.Integer(required=True, metadata={"description": "1"})
+    mutations = fields.List(fields.Nested(MutationSchema), required=True)
+
+
+class PushResult(Schema):
+    """One mutation's outcome: applied, duplicate, conflict or rejected (all mean "the server has it")."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    mutation_id = fields.Integer(allow_none=True)
+    status = fields.String(required=True)
+    id = fields.String(allow_none=True)
+    version = fields.Integer(allow_none=True)
+    conflicts = fields.List(fields.Raw())
+    errors = fields.Dict(keys=fields.String(), values=fields.Raw())
+    original_status = fields.String()
+
+
+class PushOut(Schema):
+    results = fields.List(fields.Nested(PushResult), required=True)
+    last_mutation_id = fields.Integer(allow_none=True)
+
+
+class PullChange(Schema):
+    """A change in the feed: the whole current record."""
+
+    entity = fields.String(required=True)
+    id = fields.UUID(required=True)
+    version = fields.Integer(required=True)
+    deleted = fields.Boolean(required=True)
+    record = fields.Nested(RecordOut, required=True)
+
+
+class PullOut(Schema):
+    changes = fields.List(fields.Nested(PullChange), required=True)
+    cursor = fields.String(required=True)
+    has_more = fields.Boolean(required=True)
+    reset = fields.Boolean(required=True)
+
+
+class QuarantinedOut(Schema):
+    id = fields.Integer()
+    client_id = fields.String()
+    mutation_id = fields.Integer(allow_none=True)
+    user_id = fields.String(allow_none=True)
+    payload = fields.Raw(allow_none=True)
+    errors = fields.Raw(allow_none=True)
+    created_at = fields.String(allow_none=True)
+    resolved_at = fields.String(allow_none=True)
+
+
+class QuarantineOut(Schema):
+    items = fields.List(fields.Nested(QuarantinedOut), required=True)
+    total = fields.Integer(required=True)
+
+
+class QuarantineResolvedOut(Schema):
+    id = fields.Integer()
+    resolved_at = fields.String(allow_none=True)

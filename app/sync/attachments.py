@@ -35,6 +35,11 @@ FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 SHA256_PATH = "<string(length=64):sha256>"
 
 
+# A photo's bytes, as uploaded and as served (OpenAPI).
+PHOTO_CONTENT = {kind: {"schema": {"type": "string", "format": "binary"}}
+                 for kind in ("image/jpeg", "image/png", "image/webp")}
+
+
 def _check_name(sha256: str) -> None:
     if any(c not in "0123456789abcdef" for c in sha256):
         raise ApiError(400, "De naam moet de SHA-256 van de bytes zijn (64 kleine hexadecimale tekens).")
@@ -104,8 +109,10 @@ def _note_upload(sha256: str) -> None:
 @blp.route(f"/{SHA256_PATH}")
 class AttachmentResource(MethodView):
     @login_required
-    @blp.response(201)
-    @problems(400, 401, 403, 404, 409, 413, 415)
+    @blp.response(201, description="Stored (metadata stripped)")
+    @blp.alt_response(200, description="Already stored: the same bytes arrived before", success=True)
+    @blp.doc(requestBody={"required": True, "content": PHOTO_CONTENT})
+    @problems(400, 401, 403, 413, 415)
     def put(self, sha256: str):
         """Store a photo (JPEG, PNG or WebP, at most 10 MB) under the SHA-256 of its bytes."""
         _check_name(sha256)
@@ -128,6 +135,7 @@ class AttachmentResource(MethodView):
         return Response(status=201, headers={"Location": request.path})
 
     @login_required
+    @blp.doc(responses={"200": {"description": "The photo, without metadata", "content": PHOTO_CONTENT}})
     @problems(400, 401, 403, 404)
     def get(self, sha256: str):
         """Return a photo without metadata to whoever may see a record that names it."""
