@@ -12,6 +12,7 @@ from marshmallow import Schema, fields, validate
 from app.accounts.auth import login_required, role_required
 from app.buurten.importer import buurt_for, buurt_names, buurten_feature_collection, run_import
 from app.errors import ApiError, problem, problems
+from app.map.schemas import FeatureCollectionOut
 from geo.buurten import BuurtFileError
 
 blp = Blueprint("buurten", __name__, url_prefix="/api/v1/buurten", description="CBS-buurten")
@@ -45,7 +46,8 @@ class Buurten(MethodView):
     @login_required
     @blp.arguments(BuurtenQuery, location="query")
     @blp.response(200)
-    @problems(400, 401, 403, 404)
+    @blp.alt_response(200, schema=FeatureCollectionOut, success=True)
+    @problems(400, 401)
     def get(self, query):
         """Return all buurten as GeoJSON (properties buurt_code, buurt_name, wijk_code, wijk_name)."""
         response = jsonify(buurten_feature_collection(query["simplify"] or None))
