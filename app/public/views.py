@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from app.errors import ApiError
+from app.errors import ApiError, problems
 from app.public.overview import cached_overview
 
 blp = Blueprint("public", __name__, url_prefix="/api/v1/public",
@@ -68,7 +68,7 @@ class PublicBuurtOut(Schema):
 class PublicBuurt(MethodView):
     @blp.response(200, PublicBuurtOut)
     @blp.alt_response(304, description="Niet gewijzigd (ETag)")
-    @blp.alt_response(404, description="Onbekende buurt")
+    @problems(404)
     def get(self, code: str):
         """Return a buurt's figures of the last 12 months, what was done and coming bijeenkomsten."""
         data = cached_overview(code)
