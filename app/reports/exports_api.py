@@ -36,8 +36,11 @@ class Export(MethodView):
     @login_required
     @blp.arguments(ExportQuery, location="query")
     @blp.response(200)
-    @blp.doc(responses={"200": {"description": "The records in the asked format (streamed)", "content": {kind.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
-                                            for kind in MIMETYPES.values()}}})
+    @blp.doc(responses={"200": {
+        "description": "The records in the asked format (streamed)",
+        "content": {kind.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+                    for kind in MIMETYPES.values()},
+    }})
     @reads_from_replica
     @problems(400, 401, 403, 404)
     def get(self, query, entities: str):

@@ -112,7 +112,7 @@ class AttachmentResource(MethodView):
     @blp.response(201, description="Stored (metadata stripped)")
     @blp.alt_response(200, description="Already stored: the same bytes arrived before", success=True)
     @blp.doc(requestBody={"required": True, "content": PHOTO_CONTENT})
-    @problems(400, 401, 403, 413, 415)
+    @problems(400, 401, 403, 404, 413, 415)
     def put(self, sha256: str):
         """Store a photo (JPEG, PNG or WebP, at most 10 MB) under the SHA-256 of its bytes."""
         _check_name(sha256)
