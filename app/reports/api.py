@@ -71,7 +71,7 @@ def _period_json(period: reporting.Period) -> dict:
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class PeriodOut(Schema):
+class ReportPeriodOut(Schema):
     class Meta:
         unknown = INCLUDE
 
@@ -80,7 +80,7 @@ class PeriodOut(Schema):
 
 
 class BuurtReportOut(Schema):
-    period = fields.Nested(PeriodOut, required=True)
+    period = fields.Nested(ReportPeriodOut, required=True)
     open_data = fields.Boolean(required=True)
     scope = fields.String(required=True, metadata={"enum": ["all", "organisation"]})
     columns = fields.List(fields.String(), required=True)
@@ -90,7 +90,7 @@ class BuurtReportOut(Schema):
 
 
 class TrendOut(Schema):
-    period = fields.Nested(PeriodOut, required=True)
+    period = fields.Nested(ReportPeriodOut, required=True)
     buurt = fields.String(allow_none=True)
     quarters = fields.List(fields.Dict(), required=True)
 
