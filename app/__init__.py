@@ -6,7 +6,6 @@ from pathlib import Path
 
 from flask import Flask
 
-import offline_sync  # noqa: F401 - first, so every schema gets Dutch validation messages
 from app import errors, request_limits, security_headers, serving
 from app.config import load_config
 from app.database import begin_writes_immediately, configure_engine, engine_options, remember_write_position

@@ -7,11 +7,12 @@ import logging
 from http import HTTPStatus
 
 from flask import Flask, Response, json, request
-from marshmallow import Schema, fields
+from marshmallow import fields
 from werkzeug.exceptions import HTTPException
 
 from app.error_pages import error_page
 from app.extensions import db
+from offline_sync.messages_nl import DutchSchema
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +20,7 @@ PROBLEM_TYPE = "about:blank"
 PROBLEM_JSON = "application/problem+json"
 
 
-class ProblemOut(Schema):
+class ProblemOut(DutchSchema):
     """An RFC 9457 problem, for declaring error responses in the OpenAPI document."""
 
     type = fields.String()

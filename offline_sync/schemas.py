@@ -13,6 +13,7 @@ from typing import Any
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from offline_sync import vocabulary
+from offline_sync.messages_nl import DutchSchema
 from offline_sync.records import ENTITY_FIELDS, to_wire
 from offline_sync.values import YEAR, in_years, problems_by_field
 
@@ -35,7 +36,7 @@ def within_years(value: date | datetime) -> None:
         raise ValidationError(YEAR)
 
 
-class WireSchema(Schema):
+class WireSchema(DutchSchema):
     """The fields of one entity: only storable values, returned in wire form.
 
     Every entity's schema derives from this one, so every value of every entity passes the same
@@ -59,14 +60,14 @@ class WireSchema(Schema):
         return {k: to_wire(k, v) if k not in ("location", "resident_contact") else v for k, v in data.items()}
 
 
-class LocationSchema(Schema):
+class LocationSchema(DutchSchema):
     lat = fields.Float(required=True, allow_nan=False, validate=validate.Range(-90, 90))
     lon = fields.Float(required=True, allow_nan=False, validate=validate.Range(-180, 180))
     accuracy_m = fields.Float(load_default=None, allow_none=True, allow_nan=False,
                               validate=validate.Range(0, 100_000))
 
 
-class ContactSchema(Schema):
+class ContactSchema(DutchSchema):
     """Resident contact details; only accepted with the resident's explicit consent."""
 
     name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
@@ -81,6 +82,13 @@ class ContactSchema(Schema):
     def _updates_need_email(self, data: dict, **_kw) -> None:
         if data.get("updates") and not data.get("email"):
             raise ValidationError("Op de hoogte houden kan alleen met een e-mailadres.", "email")
+
+    @pre_load
+    def _consent_is_a_boolean(self, data, **_kw):
+        # Consent is given explicitly: `true`, not "true", 1 or "ja".
+        if isinstance(data, dict) and "consent" in data and not isinstance(data["consent"], bool):
+            raise ValidationError({"consent": ["Toestemming is true of false."]})
+        return data
 
 
 CONSENT_REQUIRED = "Contactgegevens alleen met toestemming van de bewoner (consent: true)."
@@ -189,7 +197,7 @@ FIELD_SCHEMAS: dict[str, Schema] = {
 }
 
 
-class MutationSchema(Schema):
+class MutationSchema(DutchSchema):
     """One mutation in a push; `fields` are checked per entity by `load_mutation`."""
 
     class Meta:
@@ -204,7 +212,7 @@ class MutationSchema(Schema):
     client_time = fields.AwareDateTime(load_default=None, allow_none=True, validate=within_years)
 
 
-class EnvelopeSchema(Schema):
+class EnvelopeSchema(DutchSchema):
     """The push envelope; each mutation only needs an integer `mutation_id` here."""
 
     class Meta:

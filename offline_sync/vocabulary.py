@@ -101,6 +101,26 @@ ORGANISATION_KIND: dict[str, str] = {
 #: Themes have a domain from the same list as signals.
 THEME_DOMAIN: dict[str, str] = DOMAIN
 
+#: What an e-mail in the outbox is about (app/notifications).
+NOTIFICATION_KIND: dict[str, str] = {
+    "resident_status": "Bewoner: nieuwe status", "urgent_signal": "Urgent signaal", "assigned": "Toegewezen",
+    "overdue_digest": "Overzicht verlopen signalen",
+}
+#: The statuses a resident who asked to hear back is e-mailed about, as the resident reads them:
+#: the status in words, and what it means for them.
+RESIDENT_STATUS: dict[str, dict[str, tuple[str, str]]] = {
+    "signal": {
+        "picked_up": ("opgepakt", "Een van de partners in de buurt gaat ermee aan de slag."),
+        "done": ("afgerond", "De partners in de buurt hebben het afgehandeld."),
+        "not_actionable": ("niet uitvoerbaar", "De partners in de buurt kunnen hier helaas niets mee doen."),
+    },
+    "idea": {
+        "granted": ("toegekend", "Er is steun uit het buurtbudget toegekend."),
+        "declined": ("afgewezen", "Het idee krijgt helaas geen steun uit het buurtbudget."),
+        "realised": ("gerealiseerd", "Het idee is uitgevoerd. Dank voor uw inzet!"),
+    },
+}
+
 SIGNAL_STATUSES = tuple(STATUS["signal"])
 IDEA_STATUSES = tuple(STATUS["idea"])
 SETTINGS = tuple(SETTING)

@@ -19,7 +19,7 @@ LABELLED = {
     "setting": vocabulary.SETTING, "domain": vocabulary.DOMAIN, "urgency": vocabulary.URGENCY,
     "support": vocabulary.SUPPORT, "signal status": vocabulary.STATUS["signal"],
     "idea status": vocabulary.STATUS["idea"], "signal action": vocabulary.SIGNAL_ACTION,
-    "signal moved": vocabulary.SIGNAL_MOVED,
+    "signal moved": vocabulary.SIGNAL_MOVED, "gathering kind": vocabulary.GATHERING_KIND,
     "organisation kind": vocabulary.ORGANISATION_KIND, "entity": vocabulary.ENTITY,
     "entities": vocabulary.ENTITY_PLURAL,
 }
@@ -59,6 +59,7 @@ def test_every_workflow_status_has_one_label():
     for entity, statuses in TRANSITIONS.items():
         assert list(vocabulary.STATUS[entity]) == list(statuses)
     assert set(vocabulary.SIGNAL_ACTION) == set(TRANSITIONS["signal"])
+    assert set(vocabulary.SIGNAL_MOVED) == set(TRANSITIONS["signal"])
     assert set(OPEN_SIGNAL_STATUSES) | set(CLOSED_SIGNAL_STATUSES) == set(TRANSITIONS["signal"])
     every_label = [label for labels in LABELLED.values() for label in labels.values()]
     assert all(label and label[0].isupper() for label in every_label)

@@ -9,7 +9,7 @@ from flask import current_app, g, session
 from flask.views import MethodView
 from flask_login import current_user, login_user, logout_user
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from app.accounts.auth import (
     check_credentials,
@@ -21,14 +21,16 @@ from app.accounts.auth import (
     start_web_session,
 )
 from app.accounts.schemas import DeviceTokenOut, UserOut
+from app.database import write_transaction, writes_late
 from app.errors import PROBLEM_JSON, ApiError, ProblemOut
 from app.extensions import db, limiter
 from app.models import DeviceToken, utcnow
+from offline_sync.messages_nl import DutchSchema
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Aanmelden en apparaattokens")
 
 
-class LoginIn(Schema):
+class LoginIn(DutchSchema):
     email = fields.Email(required=True)
     password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
     token = fields.Boolean(load_default=False)
@@ -43,7 +45,7 @@ class MeOut(UserOut):
     notify_email = fields.Boolean()
 
 
-class MeIn(Schema):
+class MeIn(DutchSchema):
     """What a user may change about themselves."""
 
     notify_email = fields.Boolean(required=True)
@@ -66,6 +68,7 @@ def _me(user, token=None) -> SimpleNamespace:
 class Login(MethodView):
     decorators = [limiter.limit(_login_limit, methods=["POST"])]
 
+    @writes_late  # the password check (scrypt) runs before, not under, the write lock
     @blp.arguments(LoginIn)
     @blp.response(200, MeOut)
     @blp.alt_response(401, schema=ProblemOut, content_type=PROBLEM_JSON, description="Wrong credentials")
@@ -78,17 +81,17 @@ class Login(MethodView):
             raise ApiError(401, "E-mailadres of wachtwoord klopt niet.")
         if not user.active:
             raise deactivated_problem()
-        user.last_seen_at = utcnow()
-        end_web_session()  # signing in again in this browser ends the session it had
-        session.clear()  # no session fixation: a fresh session and CSRF token per sign-in
-        start_web_session(user)
-        login_user(user)
         token = None
-        if body["token"]:
-            row, clear = issue_device_token(user, body["device_name"] or "apparaat")
-            db.session.flush()
-            token = {"id": row.id, "token": clear, "expires_at": row.expires_at, "name": row.name}
-        db.session.commit()
+        with write_transaction(db.session()):
+            user.last_seen_at = utcnow()
+            end_web_session()  # signing in again in this browser ends the session it had
+            session.clear()  # no session fixation: a fresh session and CSRF token per sign-in
+            start_web_session(user)
+            login_user(user)
+            if body["token"]:
+                row, clear = issue_device_token(user, body["device_name"] or "apparaat")
+                db.session.flush()
+                token = {"id": row.id, "token": clear, "expires_at": row.expires_at, "name": row.name}
         return _me(user, token)
 
 

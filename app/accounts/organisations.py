@@ -5,26 +5,27 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 from sqlalchemy import select
 
 from app.accounts.auth import login_required
 from app.extensions import db
 from app.models import Organisation, User
 from offline_sync import vocabulary
+from offline_sync.messages_nl import DutchSchema
 
 blp = Blueprint(
     "organisations", __name__, url_prefix="/api/v1/organisations", description="Partnerorganisaties"
 )
 
 
-class PersonOut(Schema):
+class PersonOut(DutchSchema):
     id = fields.UUID()
     name = fields.String()
     role = fields.String()
 
 
-class OrganisationOut(Schema):
+class OrganisationOut(DutchSchema):
     id = fields.UUID()
     name = fields.String()
     kind = fields.String(validate=validate.OneOf(vocabulary.ORGANISATION_KINDS))

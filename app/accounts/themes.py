@@ -5,25 +5,26 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 from sqlalchemy import select, true
 
 from app.accounts.auth import login_required
 from app.extensions import db
 from app.models import DEFAULT_THEMES, Theme
 from offline_sync import vocabulary
+from offline_sync.messages_nl import DutchSchema
 
 blp = Blueprint("themes", __name__, url_prefix="/api/v1/themes", description="Thema's")
 
 
-class ThemeOut(Schema):
+class ThemeOut(DutchSchema):
     code = fields.String()
     label = fields.String()
     domain = fields.String(validate=validate.OneOf(vocabulary.THEME_DOMAINS))
     active = fields.Boolean()
 
 
-class ThemesQuery(Schema):
+class ThemesQuery(DutchSchema):
     all = fields.Boolean(load_default=False, metadata={"description": "Admins: include retired themes"})
 
 

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from app.accounts.auth import login_required, role_required
 from app.accounts.schemas import UserOut
@@ -16,6 +16,7 @@ from app.beheer import audit, catalogue, people
 from app.errors import PROBLEM_JSON, ApiError, ProblemOut
 from app.extensions import db
 from app.models import ROLES_ORDER, Organisation, User
+from offline_sync.messages_nl import DutchSchema
 from offline_sync.vocabulary import ORGANISATION_KINDS, THEME_DOMAINS
 
 blp = Blueprint("beheer_api", __name__, url_prefix="/api/v1", description="Beheer: mensen, organisaties, thema's")
@@ -42,18 +43,18 @@ class PersonAdminOut(UserOut):
     password = fields.String(metadata={"description": "Only once, right after a password was generated"})
 
 
-class PeopleOut(Schema):
+class PeopleOut(DutchSchema):
     items = fields.List(fields.Nested(PersonAdminOut))
 
 
-class PeopleQuery(Schema):
+class PeopleQuery(DutchSchema):
     q = fields.String(load_default="", validate=validate.Length(max=200))
     role = fields.String(load_default=None, validate=validate.OneOf(ROLES_ORDER))
     organisation = fields.UUID(load_default=None)
     active = fields.Boolean(load_default=None)
 
 
-class PersonIn(Schema):
+class PersonIn(DutchSchema):
     email = fields.Email(required=True, validate=validate.Length(max=320))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     role = fields.String(required=True, validate=validate.OneOf(ROLES_ORDER))
@@ -62,7 +63,7 @@ class PersonIn(Schema):
     password = fields.String(load_default=None, validate=validate.Length(min=people.MIN_PASSWORD_LENGTH, max=1024))
 
 
-class PersonPatch(Schema):
+class PersonPatch(DutchSchema):
     name = fields.String(validate=validate.Length(min=1, max=200))
     role = fields.String(validate=validate.OneOf(ROLES_ORDER))
     organisation = fields.UUID(allow_none=True)
@@ -70,16 +71,16 @@ class PersonPatch(Schema):
     active = fields.Boolean()
 
 
-class PasswordOut(Schema):
+class PasswordOut(DutchSchema):
     password = fields.String()
 
 
-class OwnPasswordIn(Schema):
+class OwnPasswordIn(DutchSchema):
     current_password = fields.String(required=True, validate=validate.Length(max=1024))
     new_password = fields.String(required=True, validate=validate.Length(max=1024))
 
 
-class DeviceOut(Schema):
+class DeviceOut(DutchSchema):
     id = fields.UUID()
     name = fields.String()
     created_at = fields.DateTime()
@@ -197,17 +198,17 @@ class OwnPassword(MethodView):
         db.session.commit()
 
 
-class RecordRef(Schema):
+class RecordRef(DutchSchema):
     entity = fields.String(required=True, validate=validate.OneOf(("conversation", "signal", "idea", "followup")))
     id = fields.UUID(required=True)
 
 
-class HandoverIn(Schema):
+class HandoverIn(DutchSchema):
     from_user = fields.UUID(required=True, metadata={"description": "Who typed the items (the phone's previous user)"})
     records = fields.List(fields.Nested(RecordRef), required=True, validate=validate.Length(min=1, max=5000))
 
 
-class HandoverOut(Schema):
+class HandoverOut(DutchSchema):
     recorded = fields.Integer()
 
 
@@ -233,17 +234,17 @@ class Handover(MethodView):
         return {"recorded": len(records)}, 201
 
 
-class OrganisationIn(Schema):
+class OrganisationIn(DutchSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     kind = fields.String(load_default="other", validate=validate.OneOf(ORGANISATION_KINDS))
 
 
-class OrganisationPatch(Schema):
+class OrganisationPatch(DutchSchema):
     name = fields.String(validate=validate.Length(min=1, max=200))
     kind = fields.String(validate=validate.OneOf(ORGANISATION_KINDS))
 
 
-class OrganisationAdminOut(Schema):
+class OrganisationAdminOut(DutchSchema):
     id = fields.UUID()
     name = fields.String()
     kind = fields.String()
@@ -278,20 +279,20 @@ class OrganisationById(MethodView):
         return org
 
 
-class ThemeIn(Schema):
+class ThemeIn(DutchSchema):
     code = fields.String(required=True, validate=validate.Regexp(
         f"^{catalogue.THEME_CODE}$", error="Alleen kleine letters, cijfers en _, beginnend met een letter."))
     label = fields.String(required=True, validate=validate.Length(min=1, max=200))
     domain = fields.String(required=True, validate=validate.OneOf(THEME_DOMAINS))
 
 
-class ThemePatch(Schema):
+class ThemePatch(DutchSchema):
     label = fields.String(validate=validate.Length(min=1, max=200))
     domain = fields.String(validate=validate.OneOf(THEME_DOMAINS))
     active = fields.Boolean()
 
 
-class ThemeAdminOut(Schema):
+class ThemeAdminOut(DutchSchema):
     code = fields.String()
     label = fields.String()
     domain = fields.String()
@@ -325,13 +326,13 @@ class ThemeByCode(MethodView):
         return theme
 
 
-class AuditQuery(Schema):
+class AuditQuery(DutchSchema):
     kind = fields.String(load_default="admin_action", validate=validate.OneOf(("contact_access", "admin_action")))
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
 
 
-class AuditOut(Schema):
+class AuditOut(DutchSchema):
     items = fields.List(fields.Dict(), metadata={"description": "Newest first"})
 
 

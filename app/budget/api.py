@@ -7,7 +7,7 @@ import uuid
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 from sqlalchemy import select
 
 from app.accounts.auth import login_required, role_required
@@ -17,6 +17,7 @@ from app.errors import ApiError, problems
 from app.extensions import db
 from app.models import Budget, Buurt
 from offline_sync.budget import euro
+from offline_sync.messages_nl import DutchSchema
 
 blp = Blueprint("budgets", __name__, url_prefix="/api/v1/budgets", description="Buurtbudget")
 
@@ -24,7 +25,7 @@ DECIDING = ("manager", "admin")
 MAX_CENTS = 10**13
 
 
-class BudgetOut(Schema):
+class BudgetOut(DutchSchema):
     id = fields.UUID()
     year = fields.Integer()
     name = fields.String()
@@ -41,15 +42,15 @@ class BudgetOut(Schema):
     updated_at = fields.AwareDateTime()
 
 
-class BudgetList(Schema):
+class BudgetList(DutchSchema):
     items = fields.List(fields.Nested(BudgetOut))
 
 
-class BudgetQuery(Schema):
+class BudgetQuery(DutchSchema):
     year = fields.Integer(load_default=None, validate=validate.Range(1900, 2200))
 
 
-class BudgetIn(Schema):
+class BudgetIn(DutchSchema):
     year = fields.Integer(required=True, strict=True, validate=validate.Range(2000, 2200))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     amount_cents = fields.Integer(required=True, strict=True, validate=validate.Range(0, MAX_CENTS))

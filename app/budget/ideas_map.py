@@ -6,7 +6,7 @@ import math
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 from sqlalchemy import func, select
 
 from app.accounts.auth import role_required
@@ -15,6 +15,7 @@ from app.errors import problems
 from app.extensions import db
 from app.map.schemas import FeatureCollectionOut
 from app.models import Idea
+from offline_sync.messages_nl import DutchSchema
 from offline_sync.vocabulary import IDEA_STATUS_LABELS, IDEA_STATUSES
 
 blp = Blueprint("ideas_map", __name__, url_prefix="/api/v1/map/ideas",
@@ -22,7 +23,7 @@ blp = Blueprint("ideas_map", __name__, url_prefix="/api/v1/map/ideas",
 MAP_LIMIT = 500
 
 
-class IdeasMapQuery(Schema):
+class IdeasMapQuery(DutchSchema):
     bbox = fields.String(load_default=None, metadata={"description": "minLon,minLat,maxLon,maxLat"})
     status = fields.List(fields.String(validate=validate.OneOf(IDEA_STATUSES)), load_default=list)
 

@@ -10,11 +10,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 from app.models.types import BigIntPK, UTCDateTime, utcnow
+from offline_sync.vocabulary import NOTIFICATION_KIND
 
 #: pending -> sending (claimed by a worker) -> sent | pending (retry later) | failed (gave up);
 #: cancelled when the resident unsubscribed before it left.
 NOTIFICATION_STATUSES = ("pending", "sending", "sent", "failed", "cancelled")
-NOTIFICATION_KINDS = ("resident_status", "urgent_signal", "assigned", "overdue_digest")
+NOTIFICATION_KINDS = tuple(NOTIFICATION_KIND)
 
 
 class Notification(db.Model):

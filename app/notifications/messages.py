@@ -14,21 +14,11 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, render_template, request
 
-from offline_sync.vocabulary import STATUS, URGENCY
+from offline_sync.vocabulary import RESIDENT_STATUS, STATUS, URGENCY
 
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
           "november", "december")
-#: What a resident reads per status: the status in words, and a sentence about what it means.
-RESIDENT_STATUS_TEXT = {
-    ("signal", "picked_up"): ("opgepakt", "Een van de partners in de buurt gaat ermee aan de slag."),
-    ("signal", "done"): ("afgerond", "De partners in de buurt hebben het afgehandeld."),
-    ("signal", "not_actionable"): ("niet uitvoerbaar",
-                                   "De partners in de buurt kunnen hier helaas niets mee doen."),
-    ("idea", "granted"): ("toegekend", "Er is steun uit het buurtbudget toegekend."),
-    ("idea", "declined"): ("afgewezen", "Het idee krijgt helaas geen steun uit het buurtbudget."),
-    ("idea", "realised"): ("gerealiseerd", "Het idee is uitgevoerd. Dank voor uw inzet!"),
-}
 KIND_WORD = {"signal": "melding", "idea": "idee"}
 
 
@@ -76,7 +66,7 @@ def _render(template: str, **context) -> Mail:
 def resident_status(entity: str, status: str, public_note: str | None, told_on: datetime | None,
                     buurt_name: str | None, unsubscribe_url: str) -> Mail:
     """Render the e-mail a resident gets when their signal or idea reaches `status`."""
-    words, meaning = RESIDENT_STATUS_TEXT[(entity, status)]
+    words, meaning = RESIDENT_STATUS[entity][status]
     return _render("resident_status", kind=KIND_WORD[entity], status_words=words, meaning=meaning,
                    public_note=(public_note or "").strip(), told_on=dutch_date(told_on), buurt_name=buurt_name,
                    unsubscribe_url=unsubscribe_url)

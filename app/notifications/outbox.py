@@ -20,16 +20,14 @@ from app.models import Buurt, Notification, ResidentContact, User, utcnow
 from app.notifications import messages
 from offline_sync.engine import RecordEvent
 from offline_sync.records import to_column
+from offline_sync.vocabulary import RESIDENT_STATUS
 
-#: The statuses a resident who asked to hear back gets an e-mail about (any path into them).
-RESIDENT_STATUSES = {"signal": frozenset({"picked_up", "done", "not_actionable"}),
-                     "idea": frozenset({"granted", "declined", "realised"})}
 UNSUBSCRIBE_SALT = "muurtje-afmelden"
 
 
 def queue_for_changes(events: list[RecordEvent]) -> None:
     """Queue the e-mails that a batch of accepted changes calls for."""
-    resident = [e for e in events if _status_reached(e) in RESIDENT_STATUSES.get(e.entity, ())]
+    resident = [e for e in events if _status_reached(e) in RESIDENT_STATUS.get(e.entity, {})]
     urgent = [e for e in events if e.entity == "signal" and _became_urgent_for_team(e)]
     assigned = [e for e in events if e.entity == "signal" and _newly_assigned(e)]
     if not (resident or urgent or assigned):

@@ -8,7 +8,8 @@ from flask_login import current_user
 from app.database import write_transaction
 from app.extensions import db
 from app.notifications.outbox import unsubscribe
-from app.notifications.views import KIND_LABELS, counts_by_status, listed
+from app.notifications.views import counts_by_status, listed
+from offline_sync.vocabulary import NOTIFICATION_KIND
 
 blp = Blueprint("notification_pages", __name__, template_folder="templates", static_folder="static",
                 static_url_path="/static/notifications")
@@ -45,4 +46,4 @@ def failed_page():
     if current_user.role != "admin":
         abort(403)
     return render_template("notifications/failed.html", items=listed("failed"), counts=counts_by_status(),
-                           kinds=KIND_LABELS)
+                           kinds=NOTIFICATION_KIND)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 from sqlalchemy import func, select
 
 from app.accounts.auth import role_required
@@ -12,21 +12,20 @@ from app.database import write_transaction
 from app.errors import ApiError, problems
 from app.extensions import db
 from app.models import NOTIFICATION_STATUSES, Notification, utcnow
+from offline_sync.messages_nl import DutchSchema
 
 blp = Blueprint("notifications", __name__, url_prefix="/api/v1",
                 description="E-mail-outbox (beheer): mislukte berichten bekijken en opnieuw versturen")
 
 RESIDENT = "bewoner (adres niet getoond)"
-KIND_LABELS = {"resident_status": "Bewoner: nieuwe status", "urgent_signal": "Urgent signaal",
-               "assigned": "Toegewezen", "overdue_digest": "Overzicht verlopen signalen"}
 
 
-class NotificationQuery(Schema):
+class NotificationQuery(DutchSchema):
     status = fields.String(load_default="failed", validate=validate.OneOf(NOTIFICATION_STATUSES))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
-class NotificationOut(Schema):
+class NotificationOut(DutchSchema):
     """A queued e-mail without its body; a resident's address is never shown."""
 
     id = fields.Integer()
@@ -46,7 +45,7 @@ class NotificationOut(Schema):
         return RESIDENT if row.kind == "resident_status" else row.to_address
 
 
-class NotificationList(Schema):
+class NotificationList(DutchSchema):
     items = fields.List(fields.Nested(NotificationOut))
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
 

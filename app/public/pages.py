@@ -9,6 +9,7 @@ from flask import Blueprint, abort, render_template
 from app.notifications.messages import dutch_date
 from app.public.overview import cached_overview
 from app.public.views import CACHE_CONTROL
+from offline_sync import vocabulary
 
 blp = Blueprint("public_pages", __name__, template_folder="templates", static_folder="static",
                 static_url_path="/static/public")
@@ -19,8 +20,6 @@ FIGURE_LABELS = {
     "median_days_to_done": "Dagen tot afgerond (mediaan)", "ideas_total": "Ideeën van bewoners",
     "ideas_granted": "Ideeën met steun uit het buurtbudget",
 }
-GATHERING_KINDS = {"stamppot": "Stamppotavond", "bbq": "Barbecue", "buurtfeest": "Buurtfeest",
-                   "inloop": "Inloop", "other": "Bijeenkomst"}
 
 
 @blp.get("/buurten/<code>")
@@ -29,7 +28,7 @@ def buurt_page(code: str):
     data = cached_overview(code)
     if data is None:
         abort(404)
-    page = render_template("public/buurt.html", data=data, labels=FIGURE_LABELS, kinds=GATHERING_KINDS,
+    page = render_template("public/buurt.html", data=data, labels=FIGURE_LABELS, kinds=vocabulary.GATHERING_KIND,
                            day=_day, moment=_moment)
     return page, 200, {"Cache-Control": CACHE_CONTROL}
 

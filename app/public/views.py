@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from app.errors import ApiError, problems
 from app.public.overview import cached_overview
+from offline_sync.messages_nl import DutchSchema
 
 blp = Blueprint("public", __name__, url_prefix="/api/v1/public",
                 description="Openbaar, zonder aanmelden: wat er in een buurt gebeurde")
@@ -16,12 +17,12 @@ blp = Blueprint("public", __name__, url_prefix="/api/v1/public",
 CACHE_CONTROL = "public, max-age=300"
 
 
-class PeriodOut(Schema):
+class PeriodOut(DutchSchema):
     from_ = fields.String(data_key="from", attribute="from", metadata={"format": "date"})
     to = fields.String(metadata={"format": "date"})
 
 
-class FiguresOut(Schema):
+class FiguresOut(DutchSchema):
     """Counts of the period; null where fewer than 5 (suppressed)."""
 
     conversations = fields.Integer(allow_none=True)
@@ -34,25 +35,25 @@ class FiguresOut(Schema):
     top_themes = fields.List(fields.String())
 
 
-class DoneOut(Schema):
+class DoneOut(DutchSchema):
     title = fields.String()
     public_note = fields.String()
     done_on = fields.String(allow_none=True, metadata={"format": "date"})
 
 
-class RealisedOut(Schema):
+class RealisedOut(DutchSchema):
     title = fields.String()
     public_note = fields.String()
     realised_on = fields.String(allow_none=True, metadata={"format": "date"})
 
 
-class GatheringOut(Schema):
+class GatheringOut(DutchSchema):
     kind = fields.String()
     title = fields.String()
     starts_at = fields.String()
 
 
-class PublicBuurtOut(Schema):
+class PublicBuurtOut(DutchSchema):
     buurt_code = fields.String()
     buurt_name = fields.String()
     wijk_name = fields.String(allow_none=True)

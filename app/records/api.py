@@ -11,7 +11,7 @@ from flask import request, url_for
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import ValidationError, fields, validate
 from sqlalchemy import select
 
 from app.accounts.auth import login_required
@@ -30,6 +30,7 @@ from app.records.schemas import (
     RecordWithConflictsOut,
 )
 from app.sync import service as sync_service
+from offline_sync.messages_nl import DutchSchema
 from offline_sync.records import iso, record_dict
 from offline_sync.schemas import load_fields
 
@@ -42,7 +43,7 @@ WITH_CONTACT = "<any(conversations, signals, ideas):entities>"
 FOLLOWED = "<any(signals, ideas):entities>"
 
 
-class FollowupIn(Schema):
+class FollowupIn(DutchSchema):
     id = fields.UUID(load_default=None)
     text = fields.String(load_default="", validate=validate.Length(max=20_000))
     status_to = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32))
@@ -126,6 +127,10 @@ class Followups(MethodView):
         followup_id = str(body["id"] or uuid.uuid4())
         values = {"parent_entity": entities[:-1], "parent_id": str(record_id), "text": body["text"],
                   "status_to": body["status_to"], "parent_version": body["parent_version"]}
+        try:
+            values = load_fields("followup", values)  # the same storability check as a pushed followup
+        except ValidationError as exc:
+            raise ApiError(400, "De invoer is ongeldig.", exc.messages) from exc
         outcome = sync_service.change(current_user, "followup", followup_id, None, values)
         if outcome.result["status"] == "duplicate":
             raise ApiError(409, "Er bestaat al een opvolging met dit id.")

@@ -15,6 +15,7 @@ from app.errors import ApiError, problems
 from app.reports import summary as reporting
 from app.reports.exports import attachment_disposition, csv_chunks, geojson_chunks
 from app.reports.xlsx_stream import xlsx_stream
+from offline_sync.messages_nl import DutchSchema
 from offline_sync.schemas import within_years
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", description="Rapportages per buurt")
@@ -22,7 +23,7 @@ blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", description="
 FORMATS = ("json", "csv", "xlsx", "geojson")
 
 
-class PeriodQuery(Schema):
+class PeriodQuery(DutchSchema):
     """A period of two inclusive dates (Dutch local time), compared with each record's `occurred_at`."""
 
     from_ = fields.Date(data_key="from", load_default=None, validate=within_years,

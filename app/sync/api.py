@@ -8,7 +8,7 @@ from flask import request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 from sqlalchemy import func, select
 
 from app.accounts.auth import login_required, role_required
@@ -19,6 +19,7 @@ from app.records.schemas import PullOut, PushIn, PushOut, QuarantineOut, Quarant
 from app.request_limits import read_body
 from app.sync import service as sync_service
 from offline_sync.feed import DEFAULT_LIMIT, MAX_LIMIT
+from offline_sync.messages_nl import DutchSchema
 from offline_sync.records import iso
 from offline_sync.schemas import LIMITS_TEXT, MAX_PUSH_BYTES
 from offline_sync.values import INT64_MAX
@@ -26,12 +27,12 @@ from offline_sync.values import INT64_MAX
 blp = Blueprint("sync", __name__, url_prefix="/api/v1/sync", description="Offline synchronisatie")
 
 
-class PullQuery(Schema):
+class PullQuery(DutchSchema):
     cursor = fields.String(load_default=None, validate=validate.Length(max=500))
     limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT))
 
 
-class QuarantineQuery(Schema):
+class QuarantineQuery(DutchSchema):
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=INT64_MAX))
     resolved = fields.Boolean(load_default=False)

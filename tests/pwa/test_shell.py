@@ -55,4 +55,4 @@ def test_themes_for_the_chips(api, client):
     themes = api("field_worker").get("/api/v1/themes").get_json()
     codes = [t["code"] for t in themes]
     assert "groen" in codes and "eenzaamheid" in codes
-    assert set(themes[0]) == {"code", "label", "domain"}
+    assert set(themes[0]) == {"code", "label", "domain", "active"}  # v1.1: retired themes exist (beheer)

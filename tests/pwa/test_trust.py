@@ -265,7 +265,7 @@ def test_leaving_screens_early_and_unchanged_saves_leave_no_trace(phone, make_us
 
     # A conversation saved unchanged: the message stays in its own form, and never covers the next one.
     page.goto("/app/#/gesprek/nieuw")
-    page.locator("label.chip", has_text="Muurtje / op straat").click()
+    page.locator("label.chip", has_text="Op straat (muurtje)").click()
     expect(page.locator("#loc-buurt")).to_have_text("Erfgoedkwartier")
     page.get_by_role("button", name="Opslaan", exact=True).click()
     expect(page.get_by_role("heading", name="Gesprek", exact=True)).to_be_visible()

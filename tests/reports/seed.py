@@ -46,16 +46,19 @@ def seed_records(codes: list[str], organisations: dict, users: dict, n: int = 60
             summary=f"Gesprek {rng.random():.4f}", created_by_id=rec["created_by"],
             location=_point(rng) if code else None,
         ))
-    for _ in range(n):
+    for i in range(n):
         code = rng.choice(codes)
         org = rng.choice(org_names)
+        # Every third signal is owned by another organisation than its creator's, so that a report
+        # scoped to an organisation must count signals by owner, not by who created them.
+        creator = org if i % 3 else next((o for o in org_names if o != org), org)
         created = when()
         status = rng.choice(SIGNAL_STATUSES)
         done_at = created + timedelta(days=rng.randrange(0, 40), hours=rng.randrange(24)) if status == "done" else None
         due = (created + timedelta(days=rng.randrange(-5, 60))).date() if rng.random() < 0.7 else None
         rec = {"id": uuid.uuid4(), "buurt_code": code, "created_at": created, "status": status, "done_at": done_at,
                "due_date": due, "theme": rng.choice((*THEMES, None)), "deleted": rng.random() < 0.1,
-               "organisation": organisations[org], "org": org, "created_by": users[org]}
+               "organisation": organisations[org], "org": org, "created_by": users[creator]}
         seeded["signal"].append(rec)
         db.session.add(Signal(
             id=rec["id"], buurt_code=code, created_at=created, title=f"Signaal {rng.random():.4f}",

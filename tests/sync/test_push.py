@@ -6,7 +6,6 @@ import json
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
 from app.models import QuarantinedMutation, RecordChange, RecordConflict, ResidentContact, Signal, SyncClient
@@ -278,32 +277,6 @@ def test_resident_contact_is_write_only(api):
     assert "Jansen" not in text and "0612345678" not in text
     history = db.session.scalars(select(RecordChange.changes)).all()
     assert "Jansen" not in json.dumps(history)
-
-
-def test_database_refusing_mid_batch_is_503_and_retry_applies_once(api, monkeypatch):
-    from offline_sync import engine
-
-    worker = api("field_worker", buurten=[BUURT_A])
-    client = new_id()
-    mutations = [upsert(i, "signal", new_id(), signal_fields()) for i in range(1, 6)]
-    real = engine._Batch._write_records
-    calls = []
-
-    def failing(self, model, dirty):
-        calls.append(model)
-        real(self, model, dirty)  # the rows are written, then the database gives up
-        raise OperationalError("INSERT", {}, Exception("could not serialize access"))
-
-    monkeypatch.setattr(engine._Batch, "_write_records", failing)
-    refused = worker.post("/api/v1/sync/push", json={"client_id": client, "schema_version": 1,
-                                                     "mutations": mutations})
-    assert calls and refused.status_code == 503 and refused.mimetype == "application/problem+json"
-    monkeypatch.setattr(engine._Batch, "_write_records", real)
-    assert _count(Signal) == 0 and _count(RecordChange) == 0
-    retry = push(worker, client, mutations)
-    assert [r["status"] for r in retry["results"]] == ["applied"] * 5
-    assert _count(Signal) == 5 and _count(RecordChange) == 5
-    assert [r["status"] for r in push(worker, client, mutations)["results"]] == ["duplicate"] * 5
 
 
 @pytest.mark.parametrize("role", ["team", "manager"])

@@ -80,7 +80,7 @@ def test_log_and_owner_say_who_did_what_after_referral_and_reassignment(live_ser
     buurt = db.session.get(Buurt, "BU01060001")
     assert f"{buurt.name} ({buurt.wijk_name})" in fields
     assert "BU01060001" not in fields and conversation_id not in fields
-    assert re.search(r"Gesprek van .*2026.* – Muurtje / op straat", fields), fields
+    assert re.search(r"Gesprek van .*2026.* – Op straat \(muurtje\)", fields), fields
     assert "Michelle Bieleveld" in fields
     conversation = page.locator("#conversation").inner_text()
     assert "Op het muurtje bij de speeltuin" in conversation and buurt.name in conversation
