@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from marshmallow import INCLUDE, Schema, fields
+from marshmallow import INCLUDE, fields
+
+from offline_sync.messages_nl import DutchSchema
 
 
-class FeatureOut(Schema):
+class FeatureOut(DutchSchema):
     class Meta:
         unknown = INCLUDE
 
@@ -15,7 +17,7 @@ class FeatureOut(Schema):
     properties = fields.Dict(allow_none=True)
 
 
-class FeatureCollectionOut(Schema):
+class FeatureCollectionOut(DutchSchema):
     """A GeoJSON FeatureCollection; some views add members such as `truncated`."""
 
     class Meta:
@@ -32,11 +34,11 @@ class SignalPageOut(FeatureCollectionOut):
     links = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
 
 
-class BuurtCountOut(Schema):
+class BuurtCountOut(DutchSchema):
     buurt_code = fields.String(required=True)
     total = fields.Integer(required=True)
     open = fields.Integer(required=True)
 
 
-class BuurtCountsOut(Schema):
+class BuurtCountsOut(DutchSchema):
     buurten = fields.List(fields.Nested(BuurtCountOut), required=True)

@@ -8,12 +8,13 @@ entity besides the common ones listed here.
 
 from __future__ import annotations
 
-from marshmallow import INCLUDE, Schema, fields
+from marshmallow import INCLUDE, fields
 
+from offline_sync.messages_nl import DutchSchema
 from offline_sync.schemas import MutationSchema
 
 
-class RecordOut(Schema):
+class RecordOut(DutchSchema):
     """A record in its wire shape; the entity's own fields (docs/sync-protocol.md) come on top."""
 
     class Meta:
@@ -34,11 +35,11 @@ class RecordWithConflictsOut(RecordOut):
     conflicts = fields.List(fields.Raw(), metadata={"description": "Fields where this edit met a later one"})
 
 
-class FollowupsOut(Schema):
+class FollowupsOut(DutchSchema):
     followups = fields.List(fields.Nested(RecordOut), required=True)
 
 
-class ConflictOut(Schema):
+class ConflictOut(DutchSchema):
     field = fields.String()
     server_value = fields.Raw(allow_none=True)
     client_value = fields.Raw(allow_none=True)
@@ -48,11 +49,11 @@ class ConflictOut(Schema):
     resolved_at = fields.String(allow_none=True)
 
 
-class ConflictsOut(Schema):
+class ConflictsOut(DutchSchema):
     conflicts = fields.List(fields.Nested(ConflictOut), required=True)
 
 
-class ChangeOut(Schema):
+class ChangeOut(DutchSchema):
     version = fields.Integer()
     user = fields.String(allow_none=True)
     changed_at = fields.String(allow_none=True)
@@ -61,11 +62,11 @@ class ChangeOut(Schema):
                           metadata={"description": "{field: [old, new]}"})
 
 
-class HistoryOut(Schema):
+class HistoryOut(DutchSchema):
     history = fields.List(fields.Nested(ChangeOut), required=True)
 
 
-class ContactOut(Schema):
+class ContactOut(DutchSchema):
     name = fields.String(allow_none=True)
     phone = fields.String(allow_none=True)
     email = fields.String(allow_none=True)
@@ -73,11 +74,11 @@ class ContactOut(Schema):
     purge_after = fields.String(allow_none=True)
 
 
-class ContactsOut(Schema):
+class ContactsOut(DutchSchema):
     contacts = fields.List(fields.Nested(ContactOut), required=True)
 
 
-class RecordPatchIn(Schema):
+class RecordPatchIn(DutchSchema):
     """PATCH body: `base_version` plus the fields to change (the entity's fields, docs/sync-protocol.md)."""
 
     class Meta:
@@ -86,7 +87,7 @@ class RecordPatchIn(Schema):
     base_version = fields.Integer(required=True, metadata={"minimum": 0})
 
 
-class PushIn(Schema):
+class PushIn(DutchSchema):
     """The push envelope (docs/sync-protocol.md, "Push"): at most 500 mutations and 2 MB."""
 
     client_id = fields.UUID(required=True)
@@ -94,7 +95,7 @@ class PushIn(Schema):
     mutations = fields.List(fields.Nested(MutationSchema), required=True)
 
 
-class PushResult(Schema):
+class PushResult(DutchSchema):
     """One mutation's outcome: applied, duplicate, conflict or rejected (all mean "the server has it")."""
 
     class Meta:
@@ -109,12 +110,12 @@ class PushResult(Schema):
     original_status = fields.String()
 
 
-class PushOut(Schema):
+class PushOut(DutchSchema):
     results = fields.List(fields.Nested(PushResult), required=True)
     last_mutation_id = fields.Integer(allow_none=True)
 
 
-class PullChange(Schema):
+class PullChange(DutchSchema):
     """A change in the feed: the whole current record."""
 
     entity = fields.String(required=True)
@@ -124,14 +125,14 @@ class PullChange(Schema):
     record = fields.Nested(RecordOut, required=True)
 
 
-class PullOut(Schema):
+class PullOut(DutchSchema):
     changes = fields.List(fields.Nested(PullChange), required=True)
     cursor = fields.String(required=True)
     has_more = fields.Boolean(required=True)
     reset = fields.Boolean(required=True)
 
 
-class QuarantinedOut(Schema):
+class QuarantinedOut(DutchSchema):
     id = fields.Integer()
     client_id = fields.String()
     mutation_id = fields.Integer(allow_none=True)
@@ -142,11 +143,11 @@ class QuarantinedOut(Schema):
     resolved_at = fields.String(allow_none=True)
 
 
-class QuarantineOut(Schema):
+class QuarantineOut(DutchSchema):
     items = fields.List(fields.Nested(QuarantinedOut), required=True)
     total = fields.Integer(required=True)
 
 
-class QuarantineResolvedOut(Schema):
+class QuarantineResolvedOut(DutchSchema):
     id = fields.Integer()
     resolved_at = fields.String(allow_none=True)

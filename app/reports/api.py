@@ -6,7 +6,7 @@ from flask import Response, jsonify
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import INCLUDE, ValidationError, fields, validate, validates_schema
 
 from app.accounts.auth import login_required
 from app.buurten.importer import buurten_feature_collection
@@ -72,7 +72,7 @@ def _period_json(period: reporting.Period) -> dict:
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class ReportPeriodOut(Schema):
+class ReportPeriodOut(DutchSchema):
     class Meta:
         unknown = INCLUDE
 
@@ -80,7 +80,7 @@ class ReportPeriodOut(Schema):
     to = fields.String(allow_none=True)
 
 
-class BuurtReportOut(Schema):
+class BuurtReportOut(DutchSchema):
     period = fields.Nested(ReportPeriodOut, required=True)
     open_data = fields.Boolean(required=True)
     scope = fields.String(required=True, metadata={"enum": ["all", "organisation"]})
@@ -90,7 +90,7 @@ class BuurtReportOut(Schema):
     themes = fields.List(fields.Dict(), required=True, metadata={"description": "{code, label, count}"})
 
 
-class TrendOut(Schema):
+class TrendOut(DutchSchema):
     period = fields.Nested(ReportPeriodOut, required=True)
     buurt = fields.String(allow_none=True)
     quarters = fields.List(fields.Dict(), required=True)
