@@ -83,8 +83,10 @@ CASES: list[tuple[str, Callable[[Known], dict]]] = [
     ("occurred-at-year-1", _conversation(occurred_at="0001-01-01T00:00:00+01:00")),
     ("occurred-at-year-9999", _signal(occurred_at="9999-12-31T23:59:59-01:00")),
     ("occurred-at-1899", _idea(occurred_at="1899-12-31T12:00:00+00:00")),
-    ("occurred-at-next-week", _signal(occurred_at=_future(7 * 24 * 60))),
-    ("occurred-at-15-minutes-ahead", _conversation(occurred_at=_future(15))),
+    # (built when the case runs: a time computed at import would drift into the allowed 10 minutes)
+    ("occurred-at-next-week", lambda _k: upsert(2, "signal", new_id(), signal_fields(occurred_at=_future(7 * 1440)))),
+    ("occurred-at-15-minutes-ahead", lambda _k: upsert(2, "conversation", new_id(),
+                                                       conversation_fields(occurred_at=_future(15)))),
     ("due-date-year-1", _signal(due_date="0001-01-01")),
     ("due-date-year-9999", _signal(due_date="9999-12-31")),
     ("client-time-year-1", lambda _k: {**upsert(2, "signal", new_id(), signal_fields()),

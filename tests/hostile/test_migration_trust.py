@@ -61,7 +61,7 @@ def test_upgrade_backfills_existing_rows(empty_database):
                                                  "e": json.dumps({"title": ["x"]})})
         db.session.commit()
 
-        upgrade(directory=directory)
+        upgrade(directory=directory, revision="0003_trust")
 
         for table in ("signals", "ideas"):
             occurred = db.session.execute(text(f"SELECT occurred_at, created_at FROM {table}")).one()
