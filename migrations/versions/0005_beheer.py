@@ -19,9 +19,10 @@ JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 
 def upgrade():
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("must_change_password", sa.Boolean(), server_default=sa.false(), nullable=False))
-        batch.add_column(sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=True))
+    # Plain ADD COLUMN (no batch copy): on SQLite a copy of `users` fails once rows refer to it
+    # (DROP TABLE under enforced foreign keys), i.e. on every installation that is in use.
+    op.add_column("users", sa.Column("must_change_password", sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.add_column("users", sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "admin_audit_log",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
@@ -40,6 +41,6 @@ def upgrade():
 
 def downgrade():
     op.drop_table("admin_audit_log")
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("last_seen_at")
-        batch.drop_column("must_change_password")
+    # SQLite >= 3.35 drops a plain column in place.
+    op.drop_column("users", "last_seen_at")
+    op.drop_column("users", "must_change_password")

@@ -72,5 +72,12 @@ def test_upgrade_backfills_existing_rows(empty_database):
         kept = db.session.execute(text("SELECT payload FROM sync_quarantine")).scalar()
         kept = json.loads(kept) if isinstance(kept, str) else kept
         assert kept["fields"] == {"title": "", "resident_contact": "[verwijderd]"}
+
+        # The later migrations run on an installation in use too (rows referring to users, signals, ideas).
+        db.session.rollback()  # end this session's read snapshot before the schema changes
+        upgrade(directory=directory)
+        person = db.session.execute(text("SELECT email, must_change_password FROM users")).one()
+        assert person[0] == "a@b.nl" and not person[1]
+        assert db.session.execute(text("SELECT count(*) FROM signals")).scalar() == 1
         db.session.remove()
         db.engine.dispose()
