@@ -11,7 +11,7 @@ from marshmallow import fields, validate
 
 from app.accounts.auth import login_required, role_required
 from app.buurten.importer import buurt_for, buurt_names, buurten_feature_collection, run_import
-from app.errors import ApiError, problem, problems
+from app.errors import PROBLEM_JSON, ApiError, problem, problems
 from app.map.schemas import FeatureCollectionOut
 from geo.buurten import BuurtFileError
 from offline_sync.messages_nl import DutchSchema
@@ -109,7 +109,9 @@ class Import(MethodView):
     @blp.arguments(ImportQuery, location="query")
     @blp.arguments(ImportFile, location="files")
     @blp.response(200, ImportOut)
-    @blp.alt_response(400, schema=ImportProblem, description="Het bestand heeft problemen; er is niets veranderd.")
+    @blp.alt_response(400, schema=ImportProblem, content_type=PROBLEM_JSON,
+                      description="Het bestand heeft problemen; er is niets veranderd.")
+    @problems(401, 403, 413)
     def post(self, query, files):
         """Import a buurt file (admin): counts of added, removed and changed buurten and of moved records.
 
