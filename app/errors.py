@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import logging
+from http import HTTPStatus
 
 from flask import Flask, Response, json, request
 from marshmallow import fields
@@ -25,7 +27,27 @@ class ProblemOut(DutchSchema):
     title = fields.String()
     status = fields.Integer()
     detail = fields.String()
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    errors = fields.Dict(keys=fields.String(), values=fields.Raw(), metadata={
+        "description": "Per field a list of Dutch messages; for a list or nested object the same shape "
+                       "per index or key (marshmallow's error layout)."})
+
+
+def problems(*statuses: int):
+    """Declare the problem+json answers a view can give, in the OpenAPI document.
+
+    Each status refers to the shared response component (ProblemOut as application/problem+json,
+    see `app.extensions.ProblemApi`), e.g. `@problems(400, 401, 403)`.
+    """
+
+    def decorate(view):
+        doc = copy.deepcopy(getattr(view, "_apidoc", {}))
+        responses = doc.setdefault("response", {}).setdefault("responses", {})
+        for status in statuses:
+            responses.setdefault(status, []).append(HTTPStatus(status).name)
+        view._apidoc = doc
+        return view
+
+    return decorate
 
 
 class ApiError(HTTPException):

@@ -5,7 +5,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from flask_smorest import Api
+from flask_smorest import Api, Blueprint
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy.orm import DeclarativeBase
@@ -34,4 +34,30 @@ db = SQLAlchemy(model_class=Base, session_options={"class_": ReplicaRoutingSessi
 migrate = Migrate()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
-api = Api()
+
+# Validation errors are 400 by the contract (not webargs' 422), in the answers and in the document.
+Blueprint.ARGUMENTS_PARSER.DEFAULT_VALIDATION_STATUS = 400
+
+
+class ProblemApi(Api):
+    """flask-smorest's Api with errors documented as they are sent: RFC 9457 problem+json.
+
+    No catch-all "default" response: every view names its error statuses (`app.errors.problems`),
+    so the document says which errors a client can meet.
+    """
+
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def _register_responses(self):
+        from app.errors import PROBLEM_JSON, ProblemOut  # noqa: PLC0415 - app.errors imports this module
+
+        self.ERROR_SCHEMA = ProblemOut
+        default_content_type = self.DEFAULT_RESPONSE_CONTENT_TYPE
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = PROBLEM_JSON
+        try:
+            super()._register_responses()
+        finally:
+            self.DEFAULT_RESPONSE_CONTENT_TYPE = default_content_type
+
+
+api = ProblemApi()

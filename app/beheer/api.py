@@ -13,24 +13,13 @@ from marshmallow import fields, validate
 from app.accounts.auth import login_required, role_required
 from app.accounts.schemas import UserOut
 from app.beheer import audit, catalogue, people
-from app.errors import PROBLEM_JSON, ApiError, ProblemOut
+from app.errors import ApiError, problems
 from app.extensions import db
 from app.models import ROLES_ORDER, Organisation, User
 from offline_sync.messages_nl import DutchSchema
 from offline_sync.vocabulary import ORGANISATION_KINDS, THEME_DOMAINS
 
 blp = Blueprint("beheer_api", __name__, url_prefix="/api/v1", description="Beheer: mensen, organisaties, thema's")
-
-
-def problems(*statuses: int):
-    """Declare problem+json answers of a view in the OpenAPI document."""
-
-    def decorate(view):
-        for status in statuses:
-            view = blp.alt_response(status, schema=ProblemOut, content_type=PROBLEM_JSON)(view)
-        return view
-
-    return decorate
 
 
 admin_only = role_required("admin")

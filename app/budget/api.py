@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.accounts.auth import login_required, role_required
 from app.budget import logic
 from app.database import write_transaction
-from app.errors import ApiError, ProblemOut
+from app.errors import ApiError, problems
 from app.extensions import db
 from app.models import Budget, Buurt
 from offline_sync.budget import euro
@@ -111,8 +111,8 @@ class Budgets(MethodView):
     @role_required(*DECIDING)
     @blp.arguments(BudgetIn)
     @blp.response(201, BudgetOut)
-    @blp.alt_response(400, schema=ProblemOut, description="Ongeldige invoer")
-    @blp.alt_response(403, schema=ProblemOut, description="Alleen programmamanagers en beheerders")
+    @problems(400)
+    @problems(403)
     def post(self, body):
         """Create a year's budget, for the whole programme (no `wijk_code`) or for one wijk."""
         return _answer(create_budget(body))
@@ -122,7 +122,7 @@ class Budgets(MethodView):
 class OneBudget(MethodView):
     @login_required
     @blp.response(200, BudgetOut)
-    @blp.alt_response(404, schema=ProblemOut, description="Onbekend budget")
+    @problems(404)
     def get(self, budget_id: uuid.UUID):
         """Return one budget with granted, spent and remaining."""
         budget = db.session.get(Budget, budget_id)
@@ -133,9 +133,9 @@ class OneBudget(MethodView):
     @role_required(*DECIDING)
     @blp.arguments(BudgetPatch)
     @blp.response(200, BudgetOut)
-    @blp.alt_response(400, schema=ProblemOut, description="Ongeldige invoer of lager dan toegekend")
-    @blp.alt_response(403, schema=ProblemOut, description="Alleen programmamanagers en beheerders")
-    @blp.alt_response(404, schema=ProblemOut, description="Onbekend budget")
+    @problems(400)
+    @problems(403)
+    @problems(404)
     def patch(self, body, budget_id: uuid.UUID):
         """Change name, year, wijk or amount; the amount never below what is already granted."""
         return _answer(update_budget(budget_id, body))

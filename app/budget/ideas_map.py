@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 
 from app.accounts.auth import role_required
 from app.database import reads_from_replica
-from app.errors import ProblemOut
+from app.errors import problems
 from app.extensions import db
+from app.map.schemas import FeatureCollectionOut
 from app.models import Idea
 from offline_sync.messages_nl import DutchSchema
 from offline_sync.vocabulary import IDEA_STATUS_LABELS, IDEA_STATUSES
@@ -45,7 +46,8 @@ class IdeasMap(MethodView):
     @role_required("team", "manager", "admin")
     @blp.arguments(IdeasMapQuery, location="query")
     @blp.response(200)
-    @blp.alt_response(400, schema=ProblemOut, description="Ongeldige bbox of status")
+    @blp.alt_response(200, schema=FeatureCollectionOut, success=True)
+    @problems(400, 401, 403)
     @reads_from_replica
     def get(self, query):
         """Ideas with a location in view as GeoJSON points (newest first, at most 500), filtered by status."""

@@ -11,7 +11,8 @@ from marshmallow import fields, validate
 
 from app.accounts.auth import login_required, role_required
 from app.buurten.importer import buurt_for, buurt_names, buurten_feature_collection, run_import
-from app.errors import ApiError, problem
+from app.errors import PROBLEM_JSON, ApiError, problem, problems
+from app.map.schemas import FeatureCollectionOut
 from geo.buurten import BuurtFileError
 from offline_sync.messages_nl import DutchSchema
 
@@ -46,6 +47,8 @@ class Buurten(MethodView):
     @login_required
     @blp.arguments(BuurtenQuery, location="query")
     @blp.response(200)
+    @blp.alt_response(200, schema=FeatureCollectionOut, success=True)
+    @problems(400, 401)
     def get(self, query):
         """Return all buurten as GeoJSON (properties buurt_code, buurt_name, wijk_code, wijk_name)."""
         response = jsonify(buurten_feature_collection(query["simplify"] or None))
@@ -59,6 +62,7 @@ class Lookup(MethodView):
     @login_required
     @blp.arguments(LookupQuery, location="query")
     @blp.response(200, LookupOut)
+    @problems(400, 401, 403, 404)
     def get(self, query):
         """Return the buurt a point lies in (GPS accuracy up to 50 m snaps to the nearest)."""
         code = buurt_for(query["lon"], query["lat"], query["accuracy_m"])
@@ -105,7 +109,9 @@ class Import(MethodView):
     @blp.arguments(ImportQuery, location="query")
     @blp.arguments(ImportFile, location="files")
     @blp.response(200, ImportOut)
-    @blp.alt_response(400, schema=ImportProblem, description="Het bestand heeft problemen; er is niets veranderd.")
+    @blp.alt_response(400, schema=ImportProblem, content_type=PROBLEM_JSON,
+                      description="Het bestand heeft problemen; er is niets veranderd.")
+    @problems(401, 403, 413)
     def post(self, query, files):
         """Import a buurt file (admin): counts of added, removed and changed buurten and of moved records.
 

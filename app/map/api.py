@@ -9,9 +9,11 @@ from sqlalchemy import case, func, select
 
 from app.accounts.auth import role_required
 from app.database import reads_from_replica
+from app.errors import problems
 from app.extensions import db
 from app.map.clustering import cluster_signals
 from app.map.filters import OPEN_STATUSES, BBox, SignalFilters, signal_conditions
+from app.map.schemas import BuurtCountsOut, FeatureCollectionOut
 from app.models import Signal
 
 blp = Blueprint("map", __name__, url_prefix="/api/v1/map", description="Signalenkaart (team, manager, admin)")
@@ -29,6 +31,8 @@ class MapSignals(MethodView):
     @role_required(*MAP_ROLES)
     @blp.arguments(MapQuery, location="query")
     @blp.response(200)
+    @blp.alt_response(200, schema=FeatureCollectionOut, success=True)
+    @problems(400, 401, 403)
     @reads_from_replica
     def get(self, query):
         """Return clusters (`cluster: true, count`) and single signals in a view as GeoJSON."""
@@ -46,6 +50,8 @@ class MapBuurten(MethodView):
     @role_required(*MAP_ROLES)
     @blp.arguments(SignalFilters, location="query")
     @blp.response(200)
+    @blp.alt_response(200, schema=BuurtCountsOut, success=True)
+    @problems(400, 401, 403)
     @reads_from_replica
     def get(self, query):
         """Return per buurt how many matching signals there are and how many of them are open."""

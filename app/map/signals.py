@@ -12,8 +12,10 @@ from sqlalchemy import func, select
 
 from app.accounts.auth import role_required
 from app.database import reads_from_replica
+from app.errors import problems
 from app.extensions import db
 from app.map.filters import SignalFilters, signal_conditions
+from app.map.schemas import SignalPageOut
 from app.models import Signal
 from offline_sync.records import record_dict
 
@@ -46,6 +48,8 @@ class SignalList(MethodView):
     @role_required("team", "manager", "admin")
     @blp.arguments(SignalListQuery, location="query")
     @blp.response(200)
+    @blp.alt_response(200, schema=SignalPageOut, success=True)
+    @problems(400, 401, 403)
     @reads_from_replica
     def get(self, query):
         """Return matching signals, newest first (ties by id), one page at a time."""

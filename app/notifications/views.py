@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.accounts.auth import role_required
 from app.database import write_transaction
-from app.errors import ApiError
+from app.errors import ApiError, problems
 from app.extensions import db
 from app.models import NOTIFICATION_STATUSES, Notification, utcnow
 from offline_sync.messages_nl import DutchSchema
@@ -68,8 +68,7 @@ class Notifications(MethodView):
     @role_required("admin")
     @blp.arguments(NotificationQuery, location="query")
     @blp.response(200, NotificationList)
-    @blp.alt_response(401, description="Niet aangemeld")
-    @blp.alt_response(403, description="Alleen voor beheerders")
+    @problems(400, 401, 403)
     def get(self, query):
         """List queued e-mails by status (default: those given up on), newest first, with counts."""
         return {"items": listed(query["status"], query["limit"]), "counts": counts_by_status()}
@@ -79,8 +78,7 @@ class Notifications(MethodView):
 class Retry(MethodView):
     @role_required("admin")
     @blp.response(200, NotificationOut)
-    @blp.alt_response(404, description="Onbekend bericht")
-    @blp.alt_response(409, description="Het bericht is niet mislukt")
+    @problems(401, 403, 404, 409)
     def post(self, notification_id: int):
         """Send a failed e-mail again: back in the queue with a fresh count of attempts."""
         with write_transaction(db.session()):

@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields
 
-from app.errors import ApiError
+from app.errors import ApiError, problems
 from app.public.overview import cached_overview
 from offline_sync.messages_nl import DutchSchema
 
@@ -69,7 +69,7 @@ class PublicBuurtOut(DutchSchema):
 class PublicBuurt(MethodView):
     @blp.response(200, PublicBuurtOut)
     @blp.alt_response(304, description="Niet gewijzigd (ETag)")
-    @blp.alt_response(404, description="Onbekende buurt")
+    @problems(404)
     def get(self, code: str):
         """Return a buurt's figures of the last 12 months, what was done and coming bijeenkomsten."""
         data = cached_overview(code)

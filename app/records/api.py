@@ -16,10 +16,19 @@ from sqlalchemy import select
 
 from app.accounts.auth import login_required
 from app.database import write_transaction
-from app.errors import ApiError
+from app.errors import ApiError, problems
 from app.extensions import db
 from app.models import ENTITIES as ENTITY_MODELS
 from app.models import ContactAccess, Followup, RecordChange, RecordConflict, ResidentContact
+from app.records.schemas import (
+    ConflictsOut,
+    ContactsOut,
+    FollowupsOut,
+    HistoryOut,
+    RecordOut,
+    RecordPatchIn,
+    RecordWithConflictsOut,
+)
 from app.sync import service as sync_service
 from offline_sync.messages_nl import DutchSchema
 from offline_sync.records import iso, record_dict
@@ -60,8 +69,11 @@ def _rows_about(model, entity: str, record_id: uuid.UUID, *order_by) -> list:
 class Record(MethodView):
     @login_required
     @blp.response(200)
+    @problems(400, 401, 403, 404)
+    @blp.alt_response(200, schema=RecordOut, success=True)
     def get(self, entities: str, record_id: uuid.UUID):
         """Return one record as pull shows it (tombstones included)."""
+
         return _record_or_404(entities[:-1], record_id)
 
 
@@ -69,6 +81,9 @@ class Record(MethodView):
 class EditRecord(MethodView):
     @login_required
     @blp.response(200)
+    @problems(400, 401, 403, 404, 409, 413, 503)
+    @blp.alt_response(200, schema=RecordWithConflictsOut, success=True)
+    @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": RecordPatchIn}}})
     def patch(self, entities: str, record_id: uuid.UUID):
         """Edit fields against `base_version`; conflicting fields are listed, later edit wins."""
         entity = entities[:-1]
@@ -91,6 +106,8 @@ class EditRecord(MethodView):
 class Followups(MethodView):
     @login_required
     @blp.response(200)
+    @problems(400, 401, 403, 404)
+    @blp.alt_response(200, schema=FollowupsOut, success=True)
     def get(self, entities: str, record_id: uuid.UUID):
         """Return the follow-up log of a signal or idea, oldest first."""
         _record_or_404(entities[:-1], record_id)
@@ -102,6 +119,8 @@ class Followups(MethodView):
     @login_required
     @blp.arguments(FollowupIn)
     @blp.response(201)
+    @problems(400, 401, 403, 404, 409, 413, 503)
+    @blp.alt_response(201, schema=RecordWithConflictsOut, success=True)
     def post(self, body, entities: str, record_id: uuid.UUID):
         """Add a note or a status change (`status_to`, checked against the workflow)."""
         _record_or_404(entities[:-1], record_id)
@@ -123,6 +142,8 @@ class Followups(MethodView):
 class Resolve(MethodView):
     @login_required
     @blp.response(200)
+    @problems(400, 401, 403, 404, 409, 413, 503)
+    @blp.alt_response(200, schema=RecordOut, success=True)
     def post(self, entities: str, record_id: uuid.UUID):
         """Mark the conflicts of a record as handled; the conflict history stays."""
         outcome = sync_service.resolve(current_user, entities[:-1], str(record_id))
@@ -135,6 +156,8 @@ class Resolve(MethodView):
 class Conflicts(MethodView):
     @login_required
     @blp.response(200)
+    @problems(400, 401, 403, 404)
+    @blp.alt_response(200, schema=ConflictsOut, success=True)
     def get(self, entities: str, record_id: uuid.UUID):
         """Return the conflict history of a record: every value a later edit overwrote."""
         rows = _rows_about(RecordConflict, entities[:-1], record_id, RecordConflict.id)
@@ -148,6 +171,8 @@ class Conflicts(MethodView):
 class History(MethodView):
     @login_required
     @blp.response(200)
+    @problems(400, 401, 403, 404)
+    @blp.alt_response(200, schema=HistoryOut, success=True)
     def get(self, entities: str, record_id: uuid.UUID):
         """Return every accepted change of a record: version, who, when, source and {field: [old, new]}."""
         rows = _rows_about(RecordChange, entities[:-1], record_id, RecordChange.version, RecordChange.id)
@@ -170,6 +195,8 @@ def may_read_contact(user, record: dict) -> bool:
 class Contact(MethodView):
     @login_required
     @blp.response(200)
+    @problems(400, 401, 403, 404)
+    @blp.alt_response(200, schema=ContactsOut, success=True)
     def get(self, entities: str, record_id: uuid.UUID):
         """Return resident contact details to the creator, an admin or the assigned team member (audited).
 

@@ -6,12 +6,12 @@ from flask import Response, jsonify
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import INCLUDE, ValidationError, fields, validate, validates_schema
 
 from app.accounts.auth import login_required
 from app.buurten.importer import buurten_feature_collection
 from app.database import reads_from_replica
-from app.errors import ApiError
+from app.errors import ApiError, problems
 from app.reports import summary as reporting
 from app.reports.exports import attachment_disposition, csv_chunks, geojson_chunks
 from app.reports.xlsx_stream import xlsx_stream
@@ -69,11 +69,43 @@ def _period_json(period: reporting.Period) -> dict:
             "to": period.end.isoformat() if period.end else None}
 
 
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ReportPeriodOut(DutchSchema):
+    class Meta:
+        unknown = INCLUDE
+
+    start = fields.String(data_key="from", allow_none=True)
+    to = fields.String(allow_none=True)
+
+
+class BuurtReportOut(DutchSchema):
+    period = fields.Nested(ReportPeriodOut, required=True)
+    open_data = fields.Boolean(required=True)
+    scope = fields.String(required=True, metadata={"enum": ["all", "organisation"]})
+    columns = fields.List(fields.String(), required=True)
+    buurten = fields.List(fields.Dict(), required=True, metadata={"description": "One row per buurt, by `columns`"})
+    totals = fields.Dict(required=True)
+    themes = fields.List(fields.Dict(), required=True, metadata={"description": "{code, label, count}"})
+
+
+class TrendOut(DutchSchema):
+    period = fields.Nested(ReportPeriodOut, required=True)
+    buurt = fields.String(allow_none=True)
+    quarters = fields.List(fields.Dict(), required=True)
+
+
 @blp.route("/buurten")
 class BuurtReport(MethodView):
     @login_required
     @blp.arguments(SummaryQuery, location="query")
     @blp.response(200)
+    @blp.doc(responses={"200": {"description": "The report as JSON, or as a download in the asked format", "content": {
+        "application/json": {"schema": BuurtReportOut},
+        **{kind: {"schema": {"type": "string", "format": "binary"}}
+           for kind in ("text/csv", XLSX_MIME, "application/geo+json")}}}})
+    @problems(400, 401, 403)
     @reads_from_replica
     def get(self, query):
         """Return one row per buurt with the figures of the period (json, csv, xlsx or geojson).
@@ -112,6 +144,8 @@ class Trend(MethodView):
     @login_required
     @blp.arguments(TrendQuery, location="query")
     @blp.response(200)
+    @blp.alt_response(200, schema=TrendOut, success=True)
+    @problems(400, 401, 403)
     @reads_from_replica
     def get(self, query):
         """Return figures per calendar quarter of the period (the last 8 quarters when it is open)."""
@@ -121,7 +155,6 @@ class Trend(MethodView):
                         "quarters": reporting.quarterly_trend(period, scope, query["buurt"])})
 
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _cells(row: dict) -> list:

@@ -9,7 +9,7 @@ from marshmallow import fields, validate
 
 from app.accounts.auth import login_required
 from app.database import read_engine, reads_from_replica
-from app.errors import ApiError
+from app.errors import ApiError, problems
 from app.extensions import db
 from app.reports import summary as reporting
 from app.reports.api import XLSX_MIME, PeriodQuery, current_scope, period_of
@@ -36,7 +36,13 @@ class Export(MethodView):
     @login_required
     @blp.arguments(ExportQuery, location="query")
     @blp.response(200)
+    @blp.doc(responses={"200": {
+        "description": "The records in the asked format (streamed)",
+        "content": {kind.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+                    for kind in MIMETYPES.values()},
+    }})
     @reads_from_replica
+    @problems(400, 401, 403, 404)
     def get(self, query, entities: str):
         """Stream every live record of the period (conversations, signals, ideas or followups).
 

@@ -12,9 +12,10 @@ from marshmallow import fields, validate
 from sqlalchemy import func, select
 
 from app.accounts.auth import login_required, role_required
-from app.errors import ApiError
+from app.errors import ApiError, problems
 from app.extensions import db
 from app.models import QuarantinedMutation
+from app.records.schemas import PullOut, PushIn, PushOut, QuarantineOut, QuarantineResolvedOut
 from app.request_limits import read_body
 from app.sync import service as sync_service
 from offline_sync.feed import DEFAULT_LIMIT, MAX_LIMIT
@@ -55,6 +56,9 @@ def _push_body():
 class Push(MethodView):
     @login_required
     @blp.response(200)
+    @blp.alt_response(200, schema=PushOut, success=True)
+    @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": PushIn}}})
+    @problems(400, 401, 403, 409, 413, 503)
     def post(self):
         """Apply the mutations of one installation, in order, each on its own; retrying is always safe."""
         return sync_service.push(current_user, _push_body())
@@ -65,6 +69,8 @@ class Pull(MethodView):
     @login_required
     @blp.arguments(PullQuery, location="query")
     @blp.response(200)
+    @blp.alt_response(200, schema=PullOut, success=True)
+    @problems(400, 401, 403)
     def get(self, query):
         """Return the next page of changes in scope, whole records, in commit order."""
         return sync_service.pull(current_user, query["cursor"], query["limit"])
@@ -75,6 +81,8 @@ class Quarantine(MethodView):
     @role_required("admin")
     @blp.arguments(QuarantineQuery, location="query")
     @blp.response(200)
+    @blp.alt_response(200, schema=QuarantineOut, success=True)
+    @problems(400, 401, 403)
     def get(self, query):
         """List rejected mutations with their full payload, newest first (admin only)."""
         condition = QuarantinedMutation.resolved_at.is_not(None) if query["resolved"] else (
@@ -95,6 +103,8 @@ class Quarantine(MethodView):
 class ResolveQuarantined(MethodView):
     @role_required("admin")
     @blp.response(200)
+    @blp.alt_response(200, schema=QuarantineResolvedOut, success=True)
+    @problems(400, 401, 403, 404)
     def post(self, item_id: int):
         """Mark a quarantined mutation as handled (admin only); it stays listed with `resolved=true`."""
         from app.beheer.quarantine import resolve_quarantined  # noqa: PLC0415 - audited like the page

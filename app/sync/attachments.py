@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.auth import login_required
 from app.database import write_transaction, writes_late
-from app.errors import ApiError
+from app.errors import ApiError, problems
 from app.extensions import db
 from app.models import Attachment
 from app.request_limits import read_body
@@ -34,6 +34,11 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 SHA256_PATH = "<string(length=64):sha256>"
+
+
+# A photo's bytes, as uploaded and as served (OpenAPI).
+PHOTO_CONTENT = {kind: {"schema": {"type": "string", "format": "binary"}}
+                 for kind in ("image/jpeg", "image/png", "image/webp")}
 
 
 def _check_name(sha256: str) -> None:
@@ -107,7 +112,10 @@ def _note_upload(sha256: str) -> None:
 class AttachmentResource(MethodView):
     @writes_late  # Pillow's re-encode runs before, not under, the write lock
     @login_required
-    @blp.response(201)
+    @blp.response(201, description="Stored (metadata stripped)")
+    @blp.alt_response(200, description="Already stored: the same bytes arrived before", success=True)
+    @blp.doc(requestBody={"required": True, "content": PHOTO_CONTENT})
+    @problems(400, 401, 403, 404, 413, 415)
     def put(self, sha256: str):
         """Store a photo (JPEG, PNG or WebP, at most 10 MB) under the SHA-256 of its bytes."""
         _check_name(sha256)
@@ -131,6 +139,8 @@ class AttachmentResource(MethodView):
         return Response(status=201, headers={"Location": request.path})
 
     @login_required
+    @blp.doc(responses={"200": {"description": "The photo, without metadata", "content": PHOTO_CONTENT}})
+    @problems(400, 401, 403, 404)
     def get(self, sha256: str):
         """Return a photo without metadata to whoever may see a record that names it."""
         _check_name(sha256)
