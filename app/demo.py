@@ -17,7 +17,7 @@ from app.accounts.auth import generate_password
 from app.accounts.themes import ensure_default_themes
 from app.accounts.users import create_user
 from app.extensions import db
-from app.models import Buurt, Organisation, User, utcnow
+from app.models import Budget, Buurt, Organisation, User, utcnow
 from app.sync.service import context_for
 from offline_sync import engine, vocabulary
 from offline_sync.schemas import Mutation, load_fields
@@ -155,6 +155,7 @@ def seed_demo(seed: int = 106, conversations: int = 120) -> dict[str, int]:
     users = _demo_users(orgs, seeder)
     workers = [u for u in users if u.role == "field_worker"]
     team = [u for u in users if u.role == "team"]
+    manager = next(u for u in users if u.role == "manager")
     counts = {"gesprekken": 0, "signalen": 0, "ideeën": 0, "opvolgingen": 0}
     for _ in range(conversations):
         worker = rng.choice(workers)
@@ -164,7 +165,7 @@ def seed_demo(seed: int = 106, conversations: int = 120) -> dict[str, int]:
             _demo_signal(seeder, raised_in, worker, orgs, team)
             counts["signalen"] += 1
         if rng.random() < 0.2:
-            _demo_idea(seeder, raised_in, worker, team)
+            _demo_idea(seeder, raised_in, worker, manager)
             counts["ideeën"] += 1
     counts["opvolgingen"] = seeder.followups
     return counts
@@ -224,14 +225,16 @@ def _demo_signal(seeder: _Seeder, raised_in: tuple, worker: User, orgs: list[Org
     seeder.walk(signal, path, rng.choice(team), when, "signal")
 
 
-def _demo_idea(seeder: _Seeder, raised_in: tuple, worker: User, team: list[User]) -> None:
-    """Add a residents' idea from a conversation, on its way to (or through) the buurt budget."""
+def _demo_idea(seeder: _Seeder, raised_in: tuple, worker: User, manager: User) -> None:
+    """Add a residents' idea from a conversation, on its way to (or through) the year's buurt budget.
+
+    The programme manager takes the steps: decisions on applications are theirs (offline_sync/budget.py).
+    """
     rng = seeder.rng
     conversation, spot, geom = raised_in
     title, theme, support, budget = rng.choice(IDEAS)
     path = rng.choice(IDEA_PATHS)
     when = datetime.fromisoformat(conversation["occurred_at"])
-    member = rng.choice(team)
     share = rng.choice([0.5, 0.8, 1.0])
     idea = seeder.add(
         worker, when, "idea", seeder.near(spot, geom), 15.0,
@@ -244,13 +247,27 @@ def _demo_idea(seeder: _Seeder, raised_in: tuple, worker: User, team: list[User]
         budget_requested_cents=budget,
     )
 
-    def grant_budget(record: dict, step_to: str, at) -> dict | None:
-        if step_to != "granted":
+    def decide(record: dict, step_to: str, at) -> dict | None:
+        if step_to == "granted":
+            fields = {"budget_id": str(_demo_budget(at.year, manager).id),
+                      "budget_granted_cents": int(budget * share)}
+        elif step_to == "realised":
+            fields = {"budget_spent_cents": int(budget * share * rng.choice([0.8, 0.95, 1.0]))}
+        else:
             return None
-        return seeder.write(member, at, "idea", record["id"], {"budget_granted_cents": int(budget * share)},
-                            base_version=record["version"])
+        return seeder.write(manager, at, "idea", record["id"], fields, base_version=record["version"])
 
-    seeder.walk(idea, path, member, when, "idea", before=grant_budget)
+    seeder.walk(idea, path, manager, when, "idea", before=decide)
+
+
+def _demo_budget(year: int, manager: User) -> Budget:
+    """Return the programme-wide demo budget of a year, creating it (€ 25.000) when missing."""
+    budget = db.session.scalar(select(Budget).where(Budget.year == year, Budget.wijk_code.is_(None)))
+    if budget is None:
+        budget = Budget(year=year, name=f"Buurtbudget {year}", amount_cents=2_500_000, created_by_id=manager.id)
+        db.session.add(budget)
+        db.session.flush()
+    return budget
 
 
 def _demo_users(orgs, seeder) -> list[User]:

@@ -117,7 +117,7 @@ def _status(entity: str, **kw) -> fields.String:
     return fields.String(validate=validate.OneOf(tuple(vocabulary.STATUS[entity])), **kw)
 
 
-class PublicFields(Schema):
+class PublicFields(DutchSchema):
     """What staff write for the resident and the buurt: a note, and whether the buurt page shows it."""
 
     public_note = fields.String(allow_none=True, validate=validate.Length(max=1000))
