@@ -34,7 +34,8 @@ run: venv
 	@scripts/system-deps.sh run
 	$(BIN)/flask --app wsgi setup
 	@echo "Muurtje draait op http://127.0.0.1:$(PORT)"
-	PORT=$(PORT) WEB_CONCURRENCY=$(WORKERS) $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
+	@echo "E-mail: $${SMTP_URL:-geen SMTP_URL, dus als .eml-bestanden in instance/mail/}"
+	@scripts/serve.sh $(BIN) $(PORT) $(WORKERS)
 
 test: $(VENV)/.installed-dev
 	@scripts/system-deps.sh test

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from flask import Flask
 
-import offline_sync  # noqa: F401 - first, so every schema gets Dutch validation messages
 from app import errors, request_limits, security_headers, serving
 from app.config import load_config
 from app.database import begin_writes_immediately, configure_engine, engine_options, remember_write_position
@@ -37,12 +36,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     smorest_api.init_app(app)
 
-    from app import backup, cli  # noqa: PLC0415 - these import models, which need the db object
+    from app import backup, cli, notifications, public  # noqa: PLC0415 - these import models, which need the db
     from app.accounts import auth  # noqa: PLC0415
 
     request_limits.init_app(app)
     auth.init_app(app)
     _register_blueprints(app)
+    notifications.init_app(app)
+    public.init_app(app)
     errors.init_app(app)
     security_headers.init_app(app)
     serving.init_app(app)
@@ -57,7 +58,13 @@ def _register_blueprints(app: Flask) -> None:
     from app import health, vocabulary  # noqa: PLC0415 - views import models, which need the db object
     from app.accounts import api as accounts_api  # noqa: PLC0415
     from app.accounts import organisations, pages, themes  # noqa: PLC0415
+    from app.beheer import api as beheer_api  # noqa: PLC0415
     from app.beheer import buurten as beheer_buurten  # noqa: PLC0415
+    from app.beheer import pages as beheer_pages  # noqa: PLC0415
+    from app.beheer import password_page  # noqa: PLC0415
+    from app.budget import api as budget_api  # noqa: PLC0415
+    from app.budget import ideas_map  # noqa: PLC0415
+    from app.budget import pages as budget_pages  # noqa: PLC0415
     from app.buurten import api as buurten_api  # noqa: PLC0415
     from app.field import pwa, vendor  # noqa: PLC0415
     from app.map import api as map_api  # noqa: PLC0415
@@ -70,7 +77,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.sync import attachments  # noqa: PLC0415
 
     for module in (accounts_api, organisations, themes, buurten_api, records_api, sync_api, attachments,
-                   signals, map_api, reports_api, exports_api):
+                   signals, map_api, reports_api, exports_api, beheer_api, budget_api, ideas_map):
         smorest_api.register_blueprint(module.blp)
-    for module in (pages, map_pages, dashboard, buurt_report, beheer_buurten, pwa, vendor, vocabulary, health):
+    for module in (pages, map_pages, dashboard, buurt_report, beheer_buurten, beheer_pages, password_page,
+                   budget_pages, pwa, vendor, vocabulary, health):
         app.register_blueprint(module.blp)

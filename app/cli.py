@@ -37,8 +37,9 @@ def setup(admin_email: str) -> None:
         click.echo(f"{len(DEFAULT_THEMES)} standaardthema's geladen.")
     if not db.session.scalar(select(func.count()).select_from(User).where(User.role == "admin")):
         password = generate_password()
-        create_user(admin_email, "Beheerder", "admin", None, [], password)
-        click.echo("Eerste beheerder aangemaakt. Bewaar dit wachtwoord; het wordt maar één keer getoond:")
+        create_user(admin_email, "Beheerder", "admin", None, [], password, must_change_password=True)
+        click.echo("Eerste beheerder aangemaakt. Bewaar dit wachtwoord; het wordt maar één keer getoond "
+                   "(bij de eerste aanmelding kiest u een eigen wachtwoord):")
         click.echo(f"  e-mail:     {admin_email}\n  wachtwoord: {password}")
     db.session.commit()
 

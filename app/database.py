@@ -98,13 +98,24 @@ def configure_engine(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+def writes_late(view):
+    """Mark a writing view that takes the write lock itself, only around its writes.
+
+    Such a view does its slow work first (scrypt at sign-in, re-encoding a photo) and then writes in
+    `write_transaction`, so that other writers do not wait for that work on SQLite. Put it above the
+    view's other decorators.
+    """
+    view.writes_late = True
+    return view
+
+
 def begin_writes_immediately() -> None:
     """Start the transaction of a writing request (POST, PUT, PATCH, DELETE) with the write lock.
 
     On SQLite a transaction that reads first and writes later fails at once with SQLITE_BUSY when
     another gunicorn worker committed in between; taking the lock at BEGIN makes it wait (busy
     timeout) instead. Registered as the first before_request hook, before anything touches the
-    session. A no-op on PostgreSQL.
+    session. Views marked `writes_late` take the lock themselves. A no-op on PostgreSQL.
     """
     from flask import request  # noqa: PLC0415 - only this hook needs Flask here
 
@@ -112,8 +123,19 @@ def begin_writes_immediately() -> None:
 
     writing = request.method in {"POST", "PUT", "PATCH", "DELETE"}
     # A session already in a transaction only happens when tests share one app context with requests.
-    if writing and db.engine.dialect.name == "sqlite" and not db.session().in_transaction():
+    if (writing and db.engine.dialect.name == "sqlite" and not db.session().in_transaction()
+            and not _view_writes_late(request)):
         db.session.connection(execution_options={"sqlite_immediate": True})
+
+
+def _view_writes_late(request) -> bool:
+    """Return whether the view that will handle the request is marked `writes_late`."""
+    from flask import current_app  # noqa: PLC0415
+
+    view = current_app.view_functions.get(request.endpoint)
+    view_class = getattr(view, "view_class", None)
+    handler = getattr(view_class, request.method.lower(), None) if view_class is not None else view
+    return getattr(handler, "writes_late", False)
 
 
 READ_AFTER_LSN = "read_after_lsn"

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 import click
 from flask.cli import AppGroup
-from geoalchemy2.shape import from_shape, to_shape
+from geoalchemy2.shape import to_shape
 from shapely import Point
 from sqlalchemy import select
 
 from app.accounts.auth import generate_password
 from app.accounts.themes import ensure_default_themes
 from app.accounts.users import create_user
-from app.buurten.importer import buurt_index
 from app.extensions import db
-from app.models import Buurt, Conversation, Followup, Idea, Organisation, RecordChange, Signal, User, utcnow
-from offline_sync.sequence import allocate_change_seq
+from app.models import Buurt, Organisation, User, utcnow
+from app.sync.service import context_for
+from offline_sync import engine, vocabulary
+from offline_sync.schemas import Mutation, load_fields
 
 demo_cli = AppGroup("demo", help="Demogegevens.")
 
@@ -82,13 +84,13 @@ REASONS = {
 
 
 class _Seeder:
+    """Writes demo records the way the apps do: through the sync engine, back-dated, with full history."""
+
     def __init__(self, rng: random.Random):
         self.rng = rng
         self.buurten = [(b.code, to_shape(b.geom)) for b in db.session.scalars(select(Buurt))]
-        self.outlines = dict(self.buurten)
         if not self.buurten:
             raise RuntimeError("Er zijn geen buurten; importeer eerst buurten.")
-        self.index = buurt_index()
         self.now = utcnow()
         self.followups = 0
 
@@ -101,71 +103,47 @@ class _Seeder:
         rp = geom.representative_point()
         return rp.x, rp.y
 
-    def near(self, conversation: Conversation) -> tuple[float, float]:
-        """Return a point a few dozen metres from where a conversation took place, in the same buurt."""
-        point = to_shape(conversation.location)
-        outline = self.outlines[conversation.buurt_code]
+    def near(self, spot: tuple[float, float], geom) -> tuple[float, float]:
+        """Return a point a few dozen metres from a spot, inside the same buurt (else the spot itself)."""
+        lon, lat = spot
         for _ in range(50):
-            p = Point(point.x + self.rng.uniform(-0.0005, 0.0005), point.y + self.rng.uniform(-0.0003, 0.0003))
-            if outline.contains(p):
-                return p.x, p.y
-        return point.x, point.y
+            moved = Point(lon + self.rng.uniform(-0.0005, 0.0005), lat + self.rng.uniform(-0.0003, 0.0003))
+            if geom.contains(moved):
+                return moved.x, moved.y
+        return spot
 
-    def add(self, model, user: User, when, lon=None, lat=None, accuracy=None, **fields):
-        record = model(id=uuid.uuid4(), version=1, created_at=when, updated_at=when, created_by_id=user.id, **fields)
-        if lon is not None:
-            record.location = from_shape(Point(lon, lat), srid=4326)
-            record.accuracy_m = accuracy
-            record.buurt_code = self.index.lookup(lon, lat, accuracy)
-        record.change_seq = allocate_change_seq(db.session)
-        db.session.add(record)
-        history = {k: [None, _jsonable(v)] for k, v in fields.items()}
-        db.session.add(
-            RecordChange(
-                entity=model.entity_name,
-                record_id=record.id,
-                version=1,
-                changed_by_id=user.id,
-                changed_at=when,
-                changes=history,
-                source="demo",
-            )
-        )
-        return record
+    def write(self, user: User, when, entity: str, record_id: str, values: dict,
+              base_version: int | None = None) -> dict:
+        """Apply one change as `user` at time `when` through the engine; return the record in wire form."""
+        mutation = Mutation(0, entity, "upsert", record_id, base_version, load_fields(entity, values))
+        ctx = replace(context_for(user), now=when)
+        outcome = engine.apply_change(ctx, mutation, source="demo")
+        if outcome.result["status"] != "applied":
+            raise RuntimeError(f"demo: {entity} {record_id} niet toegepast: {outcome.result}")
+        return outcome.record
 
-    def walk(self, record, path, user, when, entity):
-        """Move a record along a workflow path, with a followup per step."""
-        for step_from, step_to in zip(path, path[1:]):
+    def add(self, user: User, when, entity: str, spot: tuple[float, float] | None, accuracy: float | None,
+            **values) -> dict:
+        """Create a record as `user` at `when`, at `spot` (lon, lat) when given."""
+        if spot is not None:
+            values["location"] = {"lon": spot[0], "lat": spot[1], "accuracy_m": accuracy}
+        return self.write(user, when, entity, str(uuid.uuid4()), values)
+
+    def walk(self, record: dict, path, user, when, entity, before=None) -> dict:
+        """Move a record along a workflow path, with a followup per step; `before(record, step_to, when)`
+        may edit the record first (the granted budget before "granted")."""
+        for step_to in path[1:]:
             when = when + timedelta(days=self.rng.randint(1, 12))
             if when > self.now:
                 break
+            if before is not None:
+                record = before(record, step_to, when) or record
             text = REASONS.get(step_to, "Opgepakt en besproken met de bewoner.")
             self.followups += 1
-            self.add(
-                Followup,
-                user,
-                when,
-                parent_entity=entity,
-                parent_id=record.id,
-                text=text,
-                status_from=step_from,
-                status_to=step_to,
-                buurt_code=record.buurt_code,
-            )
-            record.status = step_to
-            record.version += 1
-            record.updated_at = when
-            if step_to == "done":
-                record.done_at = when
-            record.change_seq = allocate_change_seq(db.session)
-
-
-def _jsonable(value):
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+            self.write(user, when, "followup", str(uuid.uuid4()),
+                       {"parent_entity": entity, "parent_id": record["id"], "text": text, "status_to": step_to})
+            record = engine.find_record(context_for(user), entity, record["id"])
+        return record
 
 
 def seed_demo(seed: int = 106, conversations: int = 120) -> dict[str, int]:
@@ -179,13 +157,14 @@ def seed_demo(seed: int = 106, conversations: int = 120) -> dict[str, int]:
     team = [u for u in users if u.role == "team"]
     counts = {"gesprekken": 0, "signalen": 0, "ideeën": 0, "opvolgingen": 0}
     for _ in range(conversations):
-        conversation = _demo_conversation(seeder, rng.choice(workers))
+        worker = rng.choice(workers)
+        raised_in = _demo_conversation(seeder, worker)
         counts["gesprekken"] += 1
         for _ in range(rng.choice([0, 0, 1, 1, 2])):
-            _demo_signal(seeder, conversation, orgs, team)
+            _demo_signal(seeder, raised_in, worker, orgs, team)
             counts["signalen"] += 1
         if rng.random() < 0.2:
-            _demo_idea(seeder, conversation, team)
+            _demo_idea(seeder, raised_in, worker, team)
             counts["ideeën"] += 1
     counts["opvolgingen"] = seeder.followups
     return counts
@@ -204,73 +183,74 @@ def _demo_organisations() -> list[Organisation]:
     return orgs
 
 
-def _demo_conversation(seeder: _Seeder, worker: User) -> Conversation:
-    """Add a conversation somewhere in a random buurt in the past year."""
+def _demo_conversation(seeder: _Seeder, worker: User) -> tuple[dict, tuple[float, float], object]:
+    """Add a conversation somewhere in a random buurt in the past year; return it, its spot and buurt."""
     rng = seeder.rng
     _code, geom = rng.choice(seeder.buurten)
-    lon, lat = seeder.point_in(geom)
+    spot = seeder.point_in(geom)
     when = seeder.now - timedelta(days=rng.randint(0, 365), minutes=rng.randint(0, 600))
-    return seeder.add(
-        Conversation, worker, when, lon, lat, float(rng.choice([5, 8, 12, 20, 35])),
-        occurred_at=when,
+    conversation = seeder.add(
+        worker, when, "conversation", spot, float(rng.choice([5, 8, 12, 20, 35])),
+        occurred_at=when.isoformat(),
         setting=rng.choice(SETTINGS_WEIGHTED),
         residents_count=rng.choice([1, 1, 2, 2, 3, 4, 6, 12]),
         themes=rng.sample([s[1] for s in SIGNALS], rng.randint(1, 3)),
         summary=rng.choice(SUMMARIES),
         follow_up_needed=rng.random() < 0.4,
     )
+    return conversation, spot, geom
 
 
-def _demo_signal(seeder: _Seeder, conversation: Conversation, orgs: list[Organisation], team: list[User]) -> None:
+def _demo_signal(seeder: _Seeder, raised_in: tuple, worker: User, orgs: list[Organisation],
+                 team: list[User]) -> None:
     """Add a signal raised in a conversation, moved along a random workflow path by a team member."""
     rng = seeder.rng
+    conversation, spot, geom = raised_in
     title, theme, domain = rng.choice(SIGNALS)
-    lon, lat = seeder.near(conversation)
     path = rng.choice(SIGNAL_PATHS)
-    when = conversation.occurred_at
+    when = datetime.fromisoformat(conversation["occurred_at"])
+    organisation = rng.choice(orgs).id if len(path) > 1 else None
     signal = seeder.add(
-        Signal, _author(conversation), when, lon, lat, 10.0,
-        conversation_id=conversation.id,
+        worker, when, "signal", seeder.near(spot, geom), 10.0,
+        conversation_id=conversation["id"],
         title=title,
-        description=f"Genoemd tijdens gesprek ({conversation.setting}).",
+        description=f"Genoemd tijdens gesprek ({vocabulary.SETTING[conversation['setting']].lower()}).",
         theme=theme,
         domain=domain,
         urgency=rng.choice(["low", "normal", "normal", "high"]),
-        status="new",
-        organisation_id=rng.choice(orgs).id if len(path) > 1 else None,
-        due_date=(when + timedelta(days=rng.choice([14, 30, 60]))).date(),
-        photos=[],
+        organisation=None if organisation is None else str(organisation),
+        due_date=(when + timedelta(days=rng.choice([14, 30, 60]))).date().isoformat(),
     )
     seeder.walk(signal, path, rng.choice(team), when, "signal")
 
 
-def _demo_idea(seeder: _Seeder, conversation: Conversation, team: list[User]) -> None:
+def _demo_idea(seeder: _Seeder, raised_in: tuple, worker: User, team: list[User]) -> None:
     """Add a residents' idea from a conversation, on its way to (or through) the buurt budget."""
     rng = seeder.rng
+    conversation, spot, geom = raised_in
     title, theme, support, budget = rng.choice(IDEAS)
-    lon, lat = seeder.near(conversation)
     path = rng.choice(IDEA_PATHS)
-    when = conversation.occurred_at
+    when = datetime.fromisoformat(conversation["occurred_at"])
+    member = rng.choice(team)
+    share = rng.choice([0.5, 0.8, 1.0])
     idea = seeder.add(
-        Idea, _author(conversation), when, lon, lat, 15.0,
-        conversation_id=conversation.id,
+        worker, when, "idea", seeder.near(spot, geom), 15.0,
+        conversation_id=conversation["id"],
         title=title,
         description="Idee van bewoners uit de buurt.",
         theme=theme,
         initiators_count=rng.randint(1, 8),
         support=support,
         budget_requested_cents=budget,
-        status="idea",
-        photos=[],
     )
-    if "granted" in path:
-        idea.budget_granted_cents = int(budget * rng.choice([0.5, 0.8, 1.0]))
-    seeder.walk(idea, path, rng.choice(team), when, "idea")
 
+    def grant_budget(record: dict, step_to: str, at) -> dict | None:
+        if step_to != "granted":
+            return None
+        return seeder.write(member, at, "idea", record["id"], {"budget_granted_cents": int(budget * share)},
+                            base_version=record["version"])
 
-def _author(conversation: Conversation) -> User:
-    """Return the field worker who logged a conversation."""
-    return db.session.get(User, conversation.created_by_id)
+    seeder.walk(idea, path, member, when, "idea", before=grant_budget)
 
 
 def _demo_users(orgs, seeder) -> list[User]:

@@ -5,32 +5,48 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, json, request
+from marshmallow import fields
 from werkzeug.exceptions import HTTPException
 
 from app.error_pages import error_page
 from app.extensions import db
+from offline_sync.messages_nl import DutchSchema
 
 log = logging.getLogger(__name__)
 
 PROBLEM_TYPE = "about:blank"
+PROBLEM_JSON = "application/problem+json"
+
+
+class ProblemOut(DutchSchema):
+    """An RFC 9457 problem, for declaring error responses in the OpenAPI document."""
+
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
 
 
 class ApiError(HTTPException):
     """An HTTP error with a detail text and optional per-field errors, rendered as a problem."""
 
-    def __init__(self, status: int, detail: str, errors: dict | None = None, title: str | None = None):
+    def __init__(self, status: int, detail: str, errors: dict | None = None, title: str | None = None,
+                 type_: str | None = None):
         super().__init__(description=detail)
         self.code = status
         self.errors = errors
         self.title = title
+        self.type = type_
 
 
-def problem(status: int, detail: str, errors: dict | None = None, title: str | None = None) -> Response:
+def problem(status: int, detail: str, errors: dict | None = None, title: str | None = None,
+            type_: str | None = None) -> Response:
     """Build an application/problem+json response."""
     from werkzeug.http import HTTP_STATUS_CODES  # noqa: PLC0415
 
     body = {
-        "type": PROBLEM_TYPE,
+        "type": type_ or PROBLEM_TYPE,
         "title": title or HTTP_STATUS_CODES.get(status, "Error"),
         "status": status,
         "detail": detail,
@@ -85,7 +101,7 @@ def handle_http_exception(exc: HTTPException):
     if errors and status == 400 and not isinstance(exc, ApiError):
         detail = "De invoer is ongeldig."
     title = exc.title if isinstance(exc, ApiError) else None
-    response = problem(status, detail, errors, title)
+    response = problem(status, detail, errors, title, exc.type if isinstance(exc, ApiError) else None)
     for header, value in exc.get_response().headers.items() if status in (405, 429) else []:
         if header in ("Allow", "Retry-After") or header.startswith("X-RateLimit"):
             response.headers[header] = value

@@ -11,6 +11,10 @@ generate_series`` (default 1,000,000 signals + 500,000 conversations + 250,000 i
   process RSS before and at its highest during the stream (sampled after every chunk).
 
 The scratch database is dropped at the end unless --keep is given.
+
+``--xlsx-writers N`` times only the xlsx writers, without a database: N rows shaped like the signal
+export's xlsx rows through the previous writer (openpyxl internals, bench/xlsx_openpyxl.py) and the
+current one (app/xlsx_stream.py), in this same process, with rows/s, the ratio and RSS.
 """
 
 from __future__ import annotations
@@ -112,6 +116,52 @@ def stream_export(client, url: str) -> tuple[float, int, int, float, float]:
     return elapsed, records, size, before, max(peak, rss_mb())
 
 
+def xlsx_rows(n: int):
+    """Yield n rows like the signal export's xlsx rows (22 cells: ids, times, codes, labels, text, floats)."""
+    from datetime import datetime, timedelta
+
+    base = datetime(2024, 1, 1, 9, 30)
+    statuses = ("Nieuw", "Opgepakt", "In behandeling", "Afgerond")
+    for i in range(n):
+        when = base + timedelta(minutes=i)
+        yield [f"{i:08x}-6b1c-4a7e-9111-1f0e2d3c4b5a", 1 + i % 4, when, when, "BU01060200", "Oude Molenbuurt",
+               6.55 + (i % 1000) / 50_000, 52.99 + (i % 997) / 50_000, 8.0, None, f"Losliggende tegels {i}",
+               "Bij de ingang van het BIC liggen tegels los & er is een gat.", "Openbare ruimte", "Fysiek",
+               "Normaal", statuses[i % 4], "Actium" if i % 3 else None, None, None, None, "", "nee"]
+
+
+XLSX_HEADER = ["ID", "Versie", "Aangemaakt op", "Gewijzigd op", "Buurtcode", "Buurt", "Lengtegraad", "Breedtegraad",
+               "Nauwkeurigheid (m)", "Gesprek (ID)", "Titel", "Omschrijving", "Thema", "Domein", "Urgentie", "Status",
+               "Organisatie", "Behandelaar", "Streefdatum", "Afgerond op", "Foto's (sha256)", "Conflict"]
+
+
+def time_writer(name: str, writer, n: int) -> float:
+    """Stream n rows through a writer; print and return rows/s (RSS sampled after every chunk)."""
+    before = peak = rss_mb()
+    start, cpu = time.perf_counter(), time.process_time()
+    size = 0
+    for chunk in writer("Signalen", XLSX_HEADER, xlsx_rows(n)):
+        size += len(chunk)
+        peak = max(peak, rss_mb())
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    # CPU seconds: on a machine shared with other work the wall clock also counts time spent waiting.
+    print(f"xlsx writer {name:<9} {n:>9,} rows in {seconds:6.2f} s = {n / seconds:>8,.0f} rows/s "
+          f"({cpu:.2f} CPU s = {n / cpu:,.0f} rows per CPU second), {size / 1e6:6.1f} MB; "
+          f"RSS {before:.0f} MB before, peak {peak:.0f} MB during")
+    return n / seconds
+
+
+def compare_xlsx_writers(n: int) -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from app.xlsx_stream import xlsx_stream as current
+    from xlsx_openpyxl import xlsx_stream as previous
+
+    print(f"machine: {platform.python_version()} on {os.cpu_count()} cores (shared), load {os.getloadavg()[0]:.1f}")
+    old = time_writer("openpyxl", previous, n)
+    new = time_writer("current", current, n)
+    print(f"ratio current/openpyxl: {new / old:.1f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--signals", type=int, default=1_000_000)
@@ -119,7 +169,12 @@ def main() -> None:
     parser.add_argument("--ideas", type=int, default=250_000)
     parser.add_argument("--formats", default="csv,geojson", help="export formats to time (csv,geojson,xlsx)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument("--xlsx-writers", type=int, default=0, metavar="N",
+                        help="only compare the xlsx writers on N rows (no database)")
     args = parser.parse_args()
+    if args.xlsx_writers:
+        compare_xlsx_writers(args.xlsx_writers)
+        return
 
     from flask_migrate import upgrade
 

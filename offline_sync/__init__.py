@@ -1,5 +1,1 @@
 """The offline sync protocol, free of Flask: schemas, merge rules, the push engine and the change feed."""
-
-from offline_sync import messages_nl
-
-messages_nl.install()

@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import bindparam
 
+from offline_sync import budget as budget_rules
 from offline_sync.merge import HistoryEntry, changed_since, merge_fields
 from offline_sync.records import (
     COLUMNS,
@@ -66,6 +67,8 @@ class Registry:
     user: type
     #: Which records name which photo (entity, record_id, sha256, linked_by_id, vouched, linked_at).
     photo_link: type | None = None
+    #: The budgets ideas are granted from (not synced); None: no budget rules can be checked.
+    budget: type | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,8 @@ class Actor:
     role: str
     buurten: frozenset[str] = frozenset()
     organisation_id: str | None = None
+    #: Shown as who changed a status (`status_changed_by_name`).
+    name: str = ""
 
     def may_see(self, record: Mapping[str, Any], parent: Mapping[str, Any] | None = None) -> bool:
         """Apply the pull scope: field workers see their buurten and their own records."""
@@ -84,6 +89,20 @@ class Actor:
         if record.get("buurt_code") in self.buurten or record.get("created_by") == self.user_id:
             return True
         return parent is not None and parent.get("created_by") == self.user_id
+
+
+@dataclass(frozen=True)
+class RecordEvent:
+    """One accepted change, for whoever reacts to changes (notifications): the record as it became.
+
+    `changes` is {field: [old, new]} as in the change history; a create has old = None everywhere.
+    """
+
+    entity: str
+    record: dict
+    changes: dict
+    created: bool
+    actor: Actor
 
 
 @dataclass
@@ -98,9 +117,14 @@ class SyncContext:
     is_buurt: Callable[[str], bool]
     #: Optional batch form of `locate`, for many points at once: [(lon, lat, accuracy_m)] -> codes.
     locate_many: Callable[[list[tuple[float, float, float | None]]], list[str | None]] | None = None
+    #: Theme codes that are no longer offered: kept on old records, refused on new ones.
+    retired_themes: frozenset[str] = frozenset()
     #: Of these photo hashes, the ones the actor already holds or may see (see docs/security.md).
     vouch_photos: Callable[[set[str]], set[str]] | None = None
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    #: Called at the end of a batch's write, inside the caller's transaction, with every accepted
+    #: change: what it writes (an outbox row) commits or rolls back together with the changes.
+    on_changes: Callable[[list[RecordEvent]], None] | None = None
 
 
 class Rejected(Exception):
@@ -146,6 +170,9 @@ class _Batch:
         self.contacts: list[tuple[str, str, dict]] = []
         self.resolved: list[Key] = []
         self.buurt_of: dict[tuple, str | None] = {}
+        #: Amounts of the budgets this batch read, each locked for the rest of the transaction.
+        self.budget_amounts: dict[str, int | None] = {}
+        self.events: list[RecordEvent] = []
 
     # -- step 1 --------------------------------------------------------------------------------
 
@@ -160,6 +187,9 @@ class _Batch:
                 wanted.setdefault(m.fields["parent_entity"], set()).add(m.fields["parent_id"])
             if m.fields.get("organisation"):
                 orgs.add(m.fields["organisation"])
+            orgs.update(m.fields.get("organisations") or ())
+            if m.fields.get("idea_id"):
+                wanted.setdefault("idea", set()).add(m.fields["idea_id"])
             if m.fields.get("assignee"):
                 users.add(m.fields["assignee"])
         for entity, ids in wanted.items():
@@ -262,12 +292,15 @@ class _Batch:
         if m.entity in INITIAL_STATUS and fields.get("status", INITIAL_STATUS[m.entity]) != INITIAL_STATUS[m.entity]:
             raise Rejected({"status": [f"Een nieuw record begint met status '{INITIAL_STATUS[m.entity]}'."]})
         self._check_references(fields)
+        self._check_themes(fields)
         if "assignee" in ENTITY_FIELDS[m.entity] and fields.get("assignee") is not None:
             self._check_assignee(fields.get("organisation"), fields["assignee"])
         if "occurred_at" in ENTITY_FIELDS[m.entity]:
             fields["occurred_at"] = self._occurred_at(fields.get("occurred_at"), m.client_time)
         buurt = self._buurt(fields.get("location"), fields.pop("buurt_code", None))
         wire = self._new_wire(m.entity, m.id, {**DEFAULTS[m.entity], **fields, "buurt_code": buurt})
+        if m.entity == "idea":
+            self._check_idea({}, wire)
         rec = _Record(m.entity, wire, exists=False)
         self._record_change(rec, {k: [None, v] for k, v in wire.items() if k in self._history_fields(m.entity)}, m)
         self.records[(m.entity, m.id)] = rec
@@ -306,8 +339,24 @@ class _Batch:
             errors["organisation"] = ["Onbekende organisatie."]
         if fields.get("assignee") and fields["assignee"] not in self.users:
             errors["assignee"] = ["Onbekende gebruiker."]
+        if any(o not in self.organisations for o in fields.get("organisations") or ()):
+            errors["organisations"] = ["Onbekende organisatie."]
+        if fields.get("idea_id"):
+            idea = self.records.get(("idea", fields["idea_id"]))
+            if idea is None or idea.wire["deleted"]:
+                errors["idea_id"] = ["Onbekend initiatief."]
+            elif idea.wire["status"] not in budget_rules.COMMITTED_STATUSES:
+                errors["idea_id"] = ["Alleen een toegekend of gerealiseerd initiatief kan met een bijeenkomst "
+                                     "worden gerealiseerd."]
         if errors:
             raise Rejected(errors)
+
+    def _check_themes(self, fields: Mapping[str, Any]) -> None:
+        """A new record may not use a retired theme."""
+        used = set(fields.get("themes") or ()) | ({fields["theme"]} if fields.get("theme") else set())
+        if retired := sorted(used & self.ctx.retired_themes):
+            name = "themes" if "themes" in fields else "theme"
+            raise Rejected({name: [f"Thema {', '.join(retired)} wordt niet meer aangeboden."]})
 
     def _check_assignee(self, organisation: str | None, assignee: str | None) -> None:
         """Only team members of the owning organisation, managers and admins assign, and only to a
@@ -359,9 +408,8 @@ class _Batch:
         self._check_references(updates)
         if "assignee" in updates:
             self._check_assignee(updates.get("organisation", rec.wire.get("organisation")), updates["assignee"])
-        if updates.get("status") == "granted" and updates.get(
-                "budget_granted_cents", rec.wire.get("budget_granted_cents")) is None:
-            raise Rejected({"budget_granted_cents": ["Verplicht bij status 'granted'."]})
+        if rec.entity == "idea" and updates:
+            self._check_idea(rec.wire, {**rec.wire, **updates})
         if updates.get("location") is not None:
             buurt = self._buurt(updates["location"], None)
             if buurt != rec.wire["buurt_code"]:
@@ -388,6 +436,47 @@ class _Batch:
             return [{"field": "status", "server_value": current, "client_value": wanted}]
         raise Rejected({"status": [f"Van '{current}' naar '{wanted}' is geen toegestane statuswijziging."]})
 
+    def _check_idea(self, before: Mapping[str, Any], after: Mapping[str, Any]) -> None:
+        """Apply the buurtbudget rules to a change of an idea; a grant reads its budget under a lock."""
+        budget = None
+        if budget_rules.commits_budget(before, after) and after.get("budget_id"):
+            budget = self._budget_state(after["budget_id"], after["id"])
+        errors = budget_rules.check_idea(self.ctx.actor.role, before, after, budget)
+        if errors:
+            raise Rejected(errors)
+
+    def _budget_state(self, budget_id: str, idea_id: str) -> budget_rules.BudgetState | None:
+        """Return a budget with what other ideas hold of it, this batch's changes included.
+
+        The budget's row is read FOR UPDATE (PostgreSQL; SQLite holds its write lock already), so no
+        other transaction can grant from it until this one commits.
+        """
+        model = self.ctx.registry.budget
+        if model is None:
+            return None
+        table = model.__table__
+        if budget_id not in self.budget_amounts:
+            row = self.ctx.session.execute(
+                select(table.c.amount_cents).where(table.c.id == uuid.UUID(budget_id)).with_for_update()).first()
+            self.budget_amounts[budget_id] = None if row is None else int(row.amount_cents)
+        amount = self.budget_amounts[budget_id]
+        if amount is None:
+            return None
+        ideas = self.ctx.registry.records["idea"].__table__
+        in_batch = [uuid.UUID(i) for (e, i) in self.records if e == "idea"]
+        query = select(func.coalesce(func.sum(ideas.c.budget_granted_cents), 0)).where(
+            ideas.c.budget_id == uuid.UUID(budget_id), ideas.c.status.in_(budget_rules.COMMITTED_STATUSES),
+            ideas.c.deleted.is_(False))
+        if in_batch:
+            query = query.where(ideas.c.id.not_in(in_batch))
+        elsewhere = int(self.ctx.session.scalar(query))
+        for (entity, record_id), rec in self.records.items():
+            wire = rec.wire
+            if (entity == "idea" and record_id != idea_id and wire.get("budget_id") == budget_id
+                    and wire["status"] in budget_rules.COMMITTED_STATUSES and not wire["deleted"]):
+                elsewhere += wire.get("budget_granted_cents") or 0
+        return budget_rules.BudgetState(budget_id, amount, elsewhere)
+
     def _keep_contact(self, m: Mutation, rec: _Record) -> None:
         contact = m.fields.get("resident_contact")
         if contact:
@@ -403,6 +492,9 @@ class _Batch:
                 updates["done_at"] = self.ctx.now.isoformat()
             elif rec.wire["status"] == "done":
                 updates["done_at"] = None
+        if "status" in updates and updates["status"] != rec.wire["status"]:
+            updates["status_changed_at"] = self.ctx.now.isoformat()
+            updates["status_changed_by_name"] = self.ctx.actor.name or None
         if conflicts and not rec.wire["has_conflict"]:
             updates["has_conflict"] = True
         if not updates:
@@ -423,6 +515,9 @@ class _Batch:
                                    "mutation_id": m.mutation_id if m and self.client_id else None})
 
     def _record_change(self, rec: _Record, diff: dict, m: Mutation | None) -> None:
+        if self.ctx.on_changes is not None:
+            self.events.append(RecordEvent(rec.entity, dict(rec.wire), diff, rec.wire["version"] == 1,
+                                           self.ctx.actor))
         rec.dirty = True
         self.changes.append({"entity": rec.entity, "record_id": rec.wire["id"], "version": rec.wire["version"],
                              "changes": diff, "mutation_id": m.mutation_id if m and self.client_id else None})
@@ -481,8 +576,8 @@ class _Batch:
         if transition is Transition.NEEDS_TEXT and not text.strip():
             raise Rejected({"text": [f"Van '{current}' naar '{wanted}' vraagt een toelichting."]})
         if transition in (Transition.ALLOWED, Transition.NEEDS_TEXT):
-            if wanted == "granted" and parent.wire.get("budget_granted_cents") is None:
-                raise Rejected({"status_to": ["Eerst budget_granted_cents invullen, dan 'granted'."]})
+            if entity == "idea":
+                self._check_idea(parent.wire, {**parent.wire, "status": wanted})
             return []
         if parent_version is not None:
             changed = changed_since(self._history(parent), parent_version, self.client_id)
@@ -536,6 +631,9 @@ class _Batch:
             ).values(resolved_at=self.ctx.now, resolved_by_id=uuid.UUID(actor.user_id)))
         for entity, record_id, contact in self.contacts:
             self.ctx.store_contact(entity, uuid.UUID(record_id), contact, uuid.UUID(actor.user_id))
+        if self.events:
+            self.ctx.on_changes(self.events)
+            self.events = []
 
     def _write_photo_links(self) -> None:
         """Keep the photo -> record table in step with the `photos` lists this batch changed.

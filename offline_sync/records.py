@@ -16,30 +16,45 @@ from geoalchemy2.shape import to_shape
 
 #: Writable fields per entity, in the order they are returned.
 ENTITY_FIELDS: dict[str, tuple[str, ...]] = {
-    "conversation": ("occurred_at", "setting", "residents_count", "themes", "summary", "follow_up_needed"),
+    "conversation": ("occurred_at", "setting", "residents_count", "themes", "summary", "follow_up_needed",
+                     "gathering_id"),
     "signal": ("occurred_at", "conversation_id", "title", "description", "theme", "domain", "urgency", "status",
-               "organisation", "assignee", "due_date", "photos"),
+               "organisation", "assignee", "due_date", "photos", "public_note", "public"),
     "idea": ("occurred_at", "conversation_id", "title", "description", "theme", "initiators_count", "support",
-             "budget_requested_cents", "budget_granted_cents", "status", "photos"),
+             "budget_requested_cents", "budget_granted_cents", "status", "photos",
+             "budget_id", "budget_spent_cents", "requirements", "public_note", "public"),
+    "gathering": ("occurred_at", "kind", "title", "attendance_count", "organisations", "notes", "idea_id",
+                  "ended_at"),
     "followup": ("parent_entity", "parent_id", "text", "status_from", "status_to"),
 }
 #: Values a new record gets for fields the client did not send.
 DEFAULTS: dict[str, dict[str, Any]] = {
-    "conversation": {"residents_count": 1, "themes": [], "summary": "", "follow_up_needed": False},
+    "conversation": {"residents_count": 1, "themes": [], "summary": "", "follow_up_needed": False,
+                     "gathering_id": None},
     "signal": {"conversation_id": None, "description": "", "theme": None, "domain": "both", "urgency": "normal",
-               "status": "new", "organisation": None, "assignee": None, "due_date": None, "photos": []},
+               "status": "new", "organisation": None, "assignee": None, "due_date": None, "photos": [],
+               "public_note": None, "public": False},
     "idea": {"conversation_id": None, "description": "", "theme": None, "initiators_count": 1, "support": [],
-             "budget_requested_cents": None, "budget_granted_cents": None, "status": "idea", "photos": []},
+             "budget_requested_cents": None, "budget_granted_cents": None, "status": "idea", "photos": [],
+             "budget_id": None, "budget_spent_cents": None, "requirements": [], "public_note": None,
+             "public": False},
+    "gathering": {"title": "", "attendance_count": 0, "organisations": [], "notes": "", "idea_id": None,
+                  "ended_at": None},
     "followup": {"text": "", "status_from": None, "status_to": None},
 }
-LOCATED = {"conversation", "signal", "idea"}
+LOCATED = {"conversation", "signal", "idea", "gathering"}
 #: Wire name -> column name where they differ.
 COLUMNS = {"organisation": "organisation_id", "assignee": "assignee_id", "created_by": "created_by_id"}
-UUID_FIELDS = {"conversation_id", "organisation", "assignee", "parent_id", "created_by", "id"}
-DATETIME_FIELDS = {"occurred_at", "created_at", "updated_at", "done_at"}
+UUID_FIELDS = {"conversation_id", "organisation", "assignee", "parent_id", "created_by", "id", "gathering_id",
+               "budget_id", "idea_id"}
+#: Lists of UUIDs, kept as a JSON list of strings.
+UUID_LIST_FIELDS = {"organisations"}
+DATETIME_FIELDS = {"occurred_at", "created_at", "updated_at", "done_at", "ended_at", "status_changed_at"}
 DATE_FIELDS = {"due_date"}
 #: Read-only extras returned for some entities (not part of the merge).
-EXTRA_FIELDS = {"signal": ("done_at",)}
+#: `status_changed_at/_by_name` say when and by whom the status last changed (the field app's notice).
+STATUS_CHANGE_FIELDS = ("status_changed_at", "status_changed_by_name")
+EXTRA_FIELDS = {"signal": ("done_at", *STATUS_CHANGE_FIELDS), "idea": STATUS_CHANGE_FIELDS}
 
 
 def iso(value: datetime | None) -> str | None:
@@ -57,6 +72,8 @@ def to_wire(name: str, value: Any) -> Any:
         return None
     if name in UUID_FIELDS:
         return str(value)
+    if name in UUID_LIST_FIELDS:
+        return [str(v) for v in value]
     if name in DATETIME_FIELDS:
         return iso(value)
     if name in DATE_FIELDS:

@@ -13,6 +13,7 @@ from typing import Any
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from offline_sync import vocabulary
+from offline_sync.messages_nl import DutchSchema
 from offline_sync.records import ENTITY_FIELDS, to_wire
 from offline_sync.values import YEAR, in_years, problems_by_field
 
@@ -24,7 +25,7 @@ ENTITIES = tuple(ENTITY_FIELDS)
 OPS = ("upsert", "delete")
 #: Fields the server owns; a client may echo them back in `fields`, they are ignored.
 SERVER_FIELDS = frozenset({"id", "version", "created_at", "updated_at", "created_by", "has_conflict", "deleted",
-                           "status_from", "done_at"})
+                           "status_from", "done_at", "status_changed_at", "status_changed_by_name"})
 SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="Geen SHA-256 (64 kleine hexadecimale tekens).")
 LIMITS_TEXT = f"hoogstens {MAX_MUTATIONS} mutaties en {MAX_PUSH_BYTES // (1024 * 1024)} MB per push"
 
@@ -35,7 +36,7 @@ def within_years(value: date | datetime) -> None:
         raise ValidationError(YEAR)
 
 
-class WireSchema(Schema):
+class WireSchema(DutchSchema):
     """The fields of one entity: only storable values, returned in wire form.
 
     Every entity's schema derives from this one, so every value of every entity passes the same
@@ -59,14 +60,14 @@ class WireSchema(Schema):
         return {k: to_wire(k, v) if k not in ("location", "resident_contact") else v for k, v in data.items()}
 
 
-class LocationSchema(Schema):
+class LocationSchema(DutchSchema):
     lat = fields.Float(required=True, allow_nan=False, validate=validate.Range(-90, 90))
     lon = fields.Float(required=True, allow_nan=False, validate=validate.Range(-180, 180))
     accuracy_m = fields.Float(load_default=None, allow_none=True, allow_nan=False,
                               validate=validate.Range(0, 100_000))
 
 
-class ContactSchema(Schema):
+class ContactSchema(DutchSchema):
     """Resident contact details; only accepted with the resident's explicit consent."""
 
     name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
@@ -74,6 +75,20 @@ class ContactSchema(Schema):
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=320))
     consent = fields.Boolean(required=True, validate=validate.Equal(
         True, error="Contactgegevens alleen met toestemming van de bewoner (consent: true)."))
+    #: The resident wants to hear back (status e-mails); needs an e-mail address.
+    updates = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def _updates_need_email(self, data: dict, **_kw) -> None:
+        if data.get("updates") and not data.get("email"):
+            raise ValidationError("Op de hoogte houden kan alleen met een e-mailadres.", "email")
+
+    @pre_load
+    def _consent_is_a_boolean(self, data, **_kw):
+        # Consent is given explicitly: `true`, not "true", 1 or "ja".
+        if isinstance(data, dict) and "consent" in data and not isinstance(data["consent"], bool):
+            raise ValidationError({"consent": ["Toestemming is true of false."]})
+        return data
 
 
 CONSENT_REQUIRED = "Contactgegevens alleen met toestemming van de bewoner (consent: true)."
@@ -102,15 +117,23 @@ def _status(entity: str, **kw) -> fields.String:
     return fields.String(validate=validate.OneOf(tuple(vocabulary.STATUS[entity])), **kw)
 
 
+class PublicFields(Schema):
+    """What staff write for the resident and the buurt: a note, and whether the buurt page shows it."""
+
+    public_note = fields.String(allow_none=True, validate=validate.Length(max=1000))
+    public = fields.Boolean()
+
+
 class ConversationFields(LocatedFields):
     setting = fields.String(required=True, validate=validate.OneOf(vocabulary.SETTINGS))
     residents_count = fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000))
     themes = fields.List(fields.String(validate=validate.Length(min=1, max=64)), validate=validate.Length(max=50))
     summary = _text(4000)
     follow_up_needed = fields.Boolean()
+    gathering_id = fields.UUID(allow_none=True)
 
 
-class SignalFields(LocatedFields):
+class SignalFields(LocatedFields, PublicFields):
     conversation_id = fields.UUID(allow_none=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = _text(20_000)
@@ -124,7 +147,7 @@ class SignalFields(LocatedFields):
     photos = fields.List(fields.String(validate=SHA256), validate=validate.Length(max=50))
 
 
-class IdeaFields(LocatedFields):
+class IdeaFields(LocatedFields, PublicFields):
     conversation_id = fields.UUID(allow_none=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = _text(20_000)
@@ -135,6 +158,25 @@ class IdeaFields(LocatedFields):
     budget_granted_cents = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0))
     status = _status("idea")
     photos = fields.List(fields.String(validate=SHA256), validate=validate.Length(max=50))
+    budget_id = fields.UUID(allow_none=True)
+    budget_spent_cents = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0))
+    requirements = fields.List(fields.String(validate=validate.OneOf(vocabulary.REQUIREMENTS)),
+                               validate=validate.Length(max=2))
+
+
+class GatheringFields(LocatedFields):
+    class Meta:
+        unknown = RAISE
+        exclude = ("resident_contact",)  # a bijeenkomst keeps no resident's contact details
+
+    occurred_at = fields.AwareDateTime(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(vocabulary.GATHERING_KINDS))
+    title = _text(200)
+    attendance_count = fields.Integer(strict=True, validate=validate.Range(min=0, max=100_000))
+    organisations = fields.List(fields.UUID(), validate=validate.Length(max=50))
+    notes = _text(20_000)
+    idea_id = fields.UUID(allow_none=True)
+    ended_at = fields.AwareDateTime(allow_none=True)
 
 
 class FollowupFields(WireSchema):
@@ -150,11 +192,12 @@ FIELD_SCHEMAS: dict[str, Schema] = {
     "conversation": ConversationFields(),
     "signal": SignalFields(),
     "idea": IdeaFields(),
+    "gathering": GatheringFields(),
     "followup": FollowupFields(),
 }
 
 
-class MutationSchema(Schema):
+class MutationSchema(DutchSchema):
     """One mutation in a push; `fields` are checked per entity by `load_mutation`."""
 
     class Meta:
@@ -169,7 +212,7 @@ class MutationSchema(Schema):
     client_time = fields.AwareDateTime(load_default=None, allow_none=True, validate=within_years)
 
 
-class EnvelopeSchema(Schema):
+class EnvelopeSchema(DutchSchema):
     """The push envelope; each mutation only needs an integer `mutation_id` here."""
 
     class Meta:

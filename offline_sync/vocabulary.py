@@ -10,9 +10,11 @@ from __future__ import annotations
 from offline_sync.workflow import OPEN_SIGNAL_STATUSES
 
 #: What kind of record something is.
-ENTITY: dict[str, str] = {"conversation": "Gesprek", "signal": "Signaal", "idea": "Idee", "followup": "Opvolging"}
+ENTITY: dict[str, str] = {"conversation": "Gesprek", "signal": "Signaal", "idea": "Idee", "gathering": "Bijeenkomst",
+                          "followup": "Opvolging"}
 ENTITY_PLURAL: dict[str, str] = {
-    "conversation": "Gesprekken", "signal": "Signalen", "idea": "Ideeën", "followup": "Opvolgingen",
+    "conversation": "Gesprekken", "signal": "Signalen", "idea": "Ideeën", "gathering": "Bijeenkomsten",
+    "followup": "Opvolgingen",
 }
 
 #: Where a conversation took place.
@@ -32,6 +34,14 @@ URGENCY: dict[str, str] = {"low": "Laag", "normal": "Normaal", "high": "Hoog"}
 
 #: The support residents ask for with an idea.
 SUPPORT: dict[str, str] = {"money": "Geld", "people": "Mensen", "materials": "Materialen", "space": "Ruimte"}
+
+#: Kinds of bijeenkomst of the programme.
+GATHERING_KIND: dict[str, str] = {
+    "stamppot": "Stamppotavond", "bbq": "BBQ", "buurtfeest": "Buurtfeest", "inloop": "Inloop", "other": "Anders",
+}
+
+#: The programme's two requirements an application for the buurtbudget meets.
+REQUIREMENT: dict[str, str] = {"collective": "Collectief", "physical_social": "Verbindt fysiek en sociaal"}
 
 #: Status labels per entity that has a workflow (the statuses are the keys of TRANSITIONS).
 STATUS: dict[str, dict[str, str]] = {
@@ -63,7 +73,7 @@ SIGNAL_ACTION: dict[str, str] = {
     "not_actionable": "Niet uitvoerbaar",
 }
 
-#: What a signal's log says when it moved *to* a status ("Doorverwezen door …").
+#: How a history line says that a signal moved *to* a status ("Opgepakt door ...").
 SIGNAL_MOVED: dict[str, str] = {
     "new": "Heropend",
     "picked_up": "Opgepakt",
@@ -71,6 +81,14 @@ SIGNAL_MOVED: dict[str, str] = {
     "referred": "Doorverwezen",
     "done": "Afgerond",
     "not_actionable": "Niet uitvoerbaar verklaard",
+}
+
+#: A person's role in Muurtje (what they may see and do: docs/security.md).
+ROLE: dict[str, str] = {
+    "field_worker": "Wijkcoördinator",
+    "team": "Teamlid",
+    "manager": "Manager",
+    "admin": "Beheerder",
 }
 
 ORGANISATION_KIND: dict[str, str] = {
@@ -83,12 +101,35 @@ ORGANISATION_KIND: dict[str, str] = {
 #: Themes have a domain from the same list as signals.
 THEME_DOMAIN: dict[str, str] = DOMAIN
 
+#: What an e-mail in the outbox is about (app/notifications).
+NOTIFICATION_KIND: dict[str, str] = {
+    "resident_status": "Bewoner: nieuwe status", "urgent_signal": "Urgent signaal", "assigned": "Toegewezen",
+    "overdue_digest": "Overzicht verlopen signalen",
+}
+#: The statuses a resident who asked to hear back is e-mailed about, as the resident reads them:
+#: the status in words, and what it means for them.
+RESIDENT_STATUS: dict[str, dict[str, tuple[str, str]]] = {
+    "signal": {
+        "picked_up": ("opgepakt", "Een van de partners in de buurt gaat ermee aan de slag."),
+        "done": ("afgerond", "De partners in de buurt hebben het afgehandeld."),
+        "not_actionable": ("niet uitvoerbaar", "De partners in de buurt kunnen hier helaas niets mee doen."),
+    },
+    "idea": {
+        "granted": ("toegekend", "Er is steun uit het buurtbudget toegekend."),
+        "declined": ("afgewezen", "Het idee krijgt helaas geen steun uit het buurtbudget."),
+        "realised": ("gerealiseerd", "Het idee is uitgevoerd. Dank voor uw inzet!"),
+    },
+}
+
 SIGNAL_STATUSES = tuple(STATUS["signal"])
 IDEA_STATUSES = tuple(STATUS["idea"])
 SETTINGS = tuple(SETTING)
 DOMAINS = tuple(DOMAIN)
 URGENCIES = tuple(URGENCY)
 SUPPORT_KINDS = tuple(SUPPORT)
+GATHERING_KINDS = tuple(GATHERING_KIND)
+REQUIREMENTS = tuple(REQUIREMENT)
+IDEA_STATUS_LABELS = STATUS["idea"]
 ORGANISATION_KINDS = tuple(ORGANISATION_KIND)
 THEME_DOMAINS = tuple(THEME_DOMAIN)
 #: Every status of every entity, for columns that hold either (a follow-up's status change).
@@ -108,7 +149,10 @@ def as_json() -> dict:
         "signal_action": SIGNAL_ACTION,
         "signal_moved": SIGNAL_MOVED,
         "organisation_kind": ORGANISATION_KIND,
+        "role": ROLE,
         "theme_domain": THEME_DOMAIN,
         "open_signal_statuses": list(OPEN_SIGNAL_STATUSES),
+        "gathering_kind": GATHERING_KIND,
+        "requirement": REQUIREMENT,
     }
 

@@ -17,7 +17,7 @@ TRANSITIONS: dict[str, dict[str, dict[str, bool]]] = {
     "idea": {
         "idea": {"in_conversation": False, "declined": True},
         "in_conversation": {"idea": False, "application_submitted": False, "declined": True},
-        "application_submitted": {"granted": False, "declined": True},
+        "application_submitted": {"granted": False, "declined": True, "in_conversation": True},
         "granted": {"realised": False},
         "declined": {"in_conversation": True},
         "realised": {},

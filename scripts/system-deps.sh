@@ -5,7 +5,7 @@ want=(libsqlite3-mod-spatialite)
 # Debian's own python3 needs python3-venv for `python3 -m venv` (pyenv and Homebrew Pythons have it).
 python3 -c 'import ensurepip' 2>/dev/null || want+=(python3-venv)
 if [ "${1:-run}" = "test" ]; then
-  want+=(postgresql postgresql-15-postgis-3 chromium redis-server nginx)
+  want+=(postgresql postgresql-15-postgis-3 chromium redis-server nginx openssl)
 fi
 missing=()
 for pkg in "${want[@]}"; do

@@ -108,7 +108,7 @@ def _forget_previous_request() -> None:
     Flask then reuses that context (and its `g`) for every request, so the user flask-login cached
     for one client would leak into the next request of another client.
     """
-    for key in ("_login_user", "auth_via_token", "device_token_id"):
+    for key in ("_login_user", "auth_via_token", "device_token_id", "auth_refusal"):
         g.pop(key, None)
 
 

@@ -213,6 +213,13 @@ def test_import_moves_records_to_every_phone(api):
     again = _import(admin, data, dry_run=False).get_json()
     assert again == {"added": 0, "removed": 0, "changed": 0, "records_remapped": 0, "problems": []}
 
+    # Each applied import is in the admin audit log with who did it and what it changed; the dry run is not.
+    audit = admin.get("/api/v1/admin/audit?kind=admin_action").get_json()["items"]
+    imports = [item for item in audit if item["action"] == "buurten.import"]
+    assert len(imports) == 2
+    assert imports[-1]["actor"]["id"] == admin.user["id"]
+    assert imports[-1]["after"]["changed"] == 2 and imports[-1]["after"]["records_remapped"] == 2
+
 
 def test_cli_import_moves_records_like_the_api(runner, api, tmp_path):
     data, location = _moved_file()

@@ -161,6 +161,35 @@ def test_demo_seed_makes_realistic_records(runner):
     assert len(set(db.session.scalars(select(Conversation.buurt_code)))) > 10
 
 
+def test_demo_records_have_their_whole_history_and_stay_in_their_buurt(runner):
+    """Demo records are written through the sync engine: every version has its history row, back-dated."""
+    from geoalchemy2.shape import to_shape
+
+    from app.models import Followup, RecordChange
+
+    result = runner.invoke(args=["demo", "seed", "--conversations", "30", "--seed", "5"])
+    assert result.exit_code == 0, result.output
+    geoms = {b.code: to_shape(b.geom) for b in db.session.scalars(select(Buurt))}
+    history = {}
+    for change in db.session.scalars(select(RecordChange)):
+        history.setdefault((change.entity, change.record_id), []).append(change)
+    moved = 0
+    for model in (Conversation, Signal, Idea, Followup):
+        for record in db.session.scalars(select(model)):
+            changes = sorted(history[(model.entity_name, record.id)], key=lambda c: c.version)
+            assert [c.version for c in changes] == list(range(1, record.version + 1))
+            assert all(c.source == "demo" for c in changes)
+            assert changes[0].changed_by_id == record.created_by_id
+            assert changes[-1].changed_at == record.updated_at and changes[0].changed_at == record.created_at
+            if model is not Followup:
+                assert geoms[record.buurt_code].contains(to_shape(record.location))
+            moved += record.version > 1
+    assert moved > 5
+    signals = db.session.scalars(select(Signal)).all()
+    assert any(s.status == "done" and s.done_at is not None and s.done_at > s.created_at for s in signals)
+    assert min(s.created_at for s in signals) < utcnow() - timedelta(days=60)  # back-dated, not all "now"
+
+
 def test_demo_records_lie_inside_the_buurt_they_claim(runner):
     """Every located demo record lies inside its buurt's polygon, by the database's own ST_Contains."""
     result = runner.invoke(args=["demo", "seed", "--conversations", "60"])

@@ -9,25 +9,28 @@ from flask import current_app, g, session
 from flask.views import MethodView
 from flask_login import current_user, login_user, logout_user
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from app.accounts.auth import (
-    authenticate,
+    check_credentials,
     csrf_token,
+    deactivated_problem,
     end_web_session,
     issue_device_token,
     login_required,
     start_web_session,
 )
 from app.accounts.schemas import DeviceTokenOut, UserOut
-from app.errors import ApiError
+from app.database import write_transaction, writes_late
+from app.errors import PROBLEM_JSON, ApiError, ProblemOut
 from app.extensions import db, limiter
 from app.models import DeviceToken, utcnow
+from offline_sync.messages_nl import DutchSchema
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Aanmelden en apparaattokens")
 
 
-class LoginIn(Schema):
+class LoginIn(DutchSchema):
     email = fields.Email(required=True)
     password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
     token = fields.Boolean(load_default=False)
@@ -35,8 +38,17 @@ class LoginIn(Schema):
 
 
 class MeOut(UserOut):
+    must_change_password = fields.Boolean(
+        metadata={"description": "true: choose a new password (POST /api/v1/auth/password) before anything else"})
     csrf_token = fields.String()
     token = fields.Nested(DeviceTokenOut)
+    notify_email = fields.Boolean()
+
+
+class MeIn(DutchSchema):
+    """What a user may change about themselves."""
+
+    notify_email = fields.Boolean(required=True)
 
 
 def _login_limit() -> str:
@@ -45,7 +57,7 @@ def _login_limit() -> str:
 
 def _me(user, token=None) -> SimpleNamespace:
     """Return what MeOut dumps: the user, this session's CSRF token and a new device token if any."""
-    fields_ = ("id", "email", "name", "role", "organisation", "buurten")
+    fields_ = ("id", "email", "name", "role", "organisation", "buurten", "must_change_password", "notify_email")
     me = SimpleNamespace(**{f: getattr(user, f) for f in fields_}, csrf_token=csrf_token())
     if token is not None:
         me.token = token
@@ -56,23 +68,30 @@ def _me(user, token=None) -> SimpleNamespace:
 class Login(MethodView):
     decorators = [limiter.limit(_login_limit, methods=["POST"])]
 
+    @writes_late  # the password check (scrypt) runs before, not under, the write lock
     @blp.arguments(LoginIn)
     @blp.response(200, MeOut)
+    @blp.alt_response(401, schema=ProblemOut, content_type=PROBLEM_JSON, description="Wrong credentials")
+    @blp.alt_response(403, schema=ProblemOut, content_type=PROBLEM_JSON,
+                      description="Account deactivated (type urn:muurtje:problem:account-deactivated)")
     def post(self, body):
         """Sign in with e-mail and password; optionally get a device token."""
-        user = authenticate(body["email"], body["password"])
+        user = check_credentials(body["email"], body["password"])
         if user is None:
             raise ApiError(401, "E-mailadres of wachtwoord klopt niet.")
-        end_web_session()  # signing in again in this browser ends the session it had
-        session.clear()  # no session fixation: a fresh session and CSRF token per sign-in
-        start_web_session(user)
-        login_user(user)
+        if not user.active:
+            raise deactivated_problem()
         token = None
-        if body["token"]:
-            row, clear = issue_device_token(user, body["device_name"] or "apparaat")
-            db.session.flush()
-            token = {"id": row.id, "token": clear, "expires_at": row.expires_at, "name": row.name}
-        db.session.commit()
+        with write_transaction(db.session()):
+            user.last_seen_at = utcnow()
+            end_web_session()  # signing in again in this browser ends the session it had
+            session.clear()  # no session fixation: a fresh session and CSRF token per sign-in
+            start_web_session(user)
+            login_user(user)
+            if body["token"]:
+                row, clear = issue_device_token(user, body["device_name"] or "apparaat")
+                db.session.flush()
+                token = {"id": row.id, "token": clear, "expires_at": row.expires_at, "name": row.name}
         return _me(user, token)
 
 
@@ -98,6 +117,15 @@ class Me(MethodView):
     @blp.response(200, MeOut)
     def get(self):
         """Return the signed-in user and this session's CSRF token."""
+        return _me(current_user)
+
+    @login_required
+    @blp.arguments(MeIn)
+    @blp.response(200, MeOut)
+    def patch(self, body):
+        """Change my own settings: `notify_email` switches my colleague e-mails on or off."""
+        current_user.notify_email = body["notify_email"]
+        db.session.commit()
         return _me(current_user)
 
 

@@ -34,15 +34,39 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password)
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """Return the active user with these credentials, or None."""
+#: Problem types the field app recognises (RFC 9457 `type`).
+ACCOUNT_DEACTIVATED = "urn:muurtje:problem:account-deactivated"
+MUST_CHANGE_PASSWORD = "urn:muurtje:problem:must-change-password"
+
+
+def check_credentials(email: str, password: str) -> User | None:
+    """Return the user (active or not) with these credentials, or None."""
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
-    if not check_password_hash(user.password_hash, password) or not user.active:
+    if not check_password_hash(user.password_hash, password):
         return None
     return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the active user with these credentials, or None."""
+    user = check_credentials(email, password)
+    return user if user is not None and user.active else None
+
+
+def deactivated_problem() -> ApiError:
+    """The answer to a deactivated person: signing in is no longer possible, and whom to ask."""
+    admins = db.session.scalars(
+        select(User.name).where(User.role == "admin", User.active.is_(True)).order_by(User.name).limit(3)
+    ).all()
+    ask = f"Vraag een beheerder ({', '.join(admins)})" if admins else "Vraag de beheerder van Muurtje"
+    return ApiError(
+        403 if request.endpoint == "auth.Login" else 401,
+        f"Uw account is gedeactiveerd; aanmelden is niet meer mogelijk. {ask} als u weer toegang nodig hebt.",
+        title="Account gedeactiveerd", type_=ACCOUNT_DEACTIVATED,
+    )
 
 
 def generate_password() -> str:
@@ -114,6 +138,8 @@ def role_required(*roles: str):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
+                if g.get("auth_refusal") == "deactivated":
+                    raise deactivated_problem()
                 raise ApiError(401, "Log eerst in.")
             if roles and current_user.role not in roles:
                 raise ApiError(403, "Uw rol heeft geen toegang tot deze functie.")
@@ -147,10 +173,13 @@ def _load_user(user_id: str) -> User | None:
     if not clear:
         return None
     web_session = db.session.get(WebSession, token_digest(clear))
-    if web_session is None or web_session.revoked_at is not None or str(web_session.user_id) != user_id:
+    if web_session is None or str(web_session.user_id) != user_id:
         return None
     user = db.session.get(User, web_session.user_id)
-    if user is None or not user.active:
+    if user is not None and not user.active:  # checked on every request: deactivation ends sessions at once
+        g.auth_refusal = "deactivated"
+        return None
+    if user is None or web_session.revoked_at is not None:
         return None
     now = utcnow()
     if now - web_session.last_seen_at > TOUCH_EVERY:
@@ -171,7 +200,10 @@ def _load_user_from_bearer(req) -> User | None:
     g.auth_via_token = True
     token = db.session.scalar(select(DeviceToken).where(DeviceToken.token_hash == token_digest(clear)))
     now = utcnow()
-    if token is None or token.revoked_at is not None or token.expires_at <= now or not token.user.active:
+    if token is not None and not token.user.active:
+        g.auth_refusal = "deactivated"
+        return None
+    if token is None or token.revoked_at is not None or token.expires_at <= now:
         return None
     if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:
         # Coarse, to avoid a write on every request. In a write transaction of its own: on SQLite a
@@ -190,6 +222,8 @@ def _load_user_from_bearer(req) -> User | None:
 @login_manager.unauthorized_handler
 def _unauthorized():
     if request.path.startswith("/api/"):
+        if g.get("auth_refusal") == "deactivated":
+            raise deactivated_problem()
         raise ApiError(401, "Log eerst in.")
     return redirect(url_for("web.login_page", next=request.full_path))
 
@@ -203,7 +237,7 @@ class ApiSessionInterface(SecureCookieSessionInterface):
         return super().should_set_cookie(app, session_)
 
 
-def _origin_allowed(origin: str) -> bool:
+def origin_allowed(origin: str) -> bool:
     own = urlsplit(request.host_url)
     parts = urlsplit(origin)
     if (parts.scheme, parts.netloc) == (own.scheme, own.netloc):
@@ -223,7 +257,7 @@ def _check_csrf() -> None:
     if _bearer(request) is not None and current_user.is_authenticated and g.get("device_token_id"):
         return
     origin = request.headers.get("Origin") or request.headers.get("Referer")
-    if origin and not _origin_allowed(origin):
+    if origin and not origin_allowed(origin):
         raise ApiError(403, "Verzoek van een andere website geweigerd (Origin).")
     if request.endpoint == "auth.Login":
         return

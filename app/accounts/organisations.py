@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 from flask.views import MethodView
+from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 from sqlalchemy import select
 
-from app.accounts.auth import role_required
+from app.accounts.auth import login_required
 from app.extensions import db
 from app.models import Organisation, User
 from offline_sync import vocabulary
+from offline_sync.messages_nl import DutchSchema
 
 blp = Blueprint(
     "organisations", __name__, url_prefix="/api/v1/organisations", description="Partnerorganisaties"
 )
 
 
-class PersonOut(Schema):
+class PersonOut(DutchSchema):
     id = fields.UUID()
     name = fields.String()
     role = fields.String()
 
 
-class OrganisationOut(Schema):
+class OrganisationOut(DutchSchema):
     id = fields.UUID()
     name = fields.String()
     kind = fields.String(validate=validate.OneOf(vocabulary.ORGANISATION_KINDS))
@@ -32,11 +34,13 @@ class OrganisationOut(Schema):
 
 @blp.route("")
 class Organisations(MethodView):
-    @role_required("team", "manager", "admin")
+    @login_required
     @blp.response(200, OrganisationOut(many=True))
     def get(self):
-        """Return all organisations, each with its active users, sorted by name."""
+        """Return all organisations sorted by name; for team roles each with its active users."""
         organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+        if current_user.role not in ("team", "manager", "admin"):
+            return [{"id": o.id, "name": o.name, "kind": o.kind} for o in organisations]
         users = db.session.scalars(
             select(User).where(User.active.is_(True), User.organisation_id.is_not(None)).order_by(User.name)
         ).all()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import fields
+
+from offline_sync.messages_nl import DutchSchema
 
 
-class UserOut(Schema):
+class UserOut(DutchSchema):
     """A user as the API shows it."""
 
     id = fields.UUID()
@@ -20,7 +22,7 @@ class UserOut(Schema):
         return None if org is None else {"id": str(org.id), "name": org.name, "kind": org.kind}
 
 
-class DeviceTokenOut(Schema):
+class DeviceTokenOut(DutchSchema):
     """A device token; `token` is only present right after it was issued."""
 
     id = fields.UUID()

@@ -35,22 +35,83 @@ def users_create(email, name, role, organisation, buurten, password_stdin) -> No
         raise click.ClickException("Het wachtwoord moet minstens 10 tekens hebben.")
     generated = password is None
     password = password or generate_password()
-    user = create_user(email, name, role, organisation, list(buurten), password)
+    user = create_user(email, name, role, organisation, list(buurten), password, must_change_password=generated)
+    db.session.flush()
+    from app.beheer.audit import record_admin_action  # noqa: PLC0415
+
+    record_admin_action(None, "user.create", user, None, {"name": name, "role": role, "organisation": organisation,
+                                                          "buurten": user.buurten})
     db.session.commit()
     click.echo(f"Gebruiker {user.email} ({role}) aangemaakt.")
     if generated:
         click.echo(f"Wachtwoord: {password}")
 
 
-def create_user(email, name, role, organisation, buurten, password) -> User:
-    """Add a user (and its organisation when new) to the session."""
+@users_cli.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Ook gedeactiveerde mensen.")
+def users_list(show_all: bool) -> None:
+    """List people: e-mail, name, role, organisation, buurten, status."""
+    from app.beheer.people import PeopleFilter, list_people  # noqa: PLC0415
+
+    users = list_people(PeopleFilter(active=None if show_all else True))
+    for user in users:
+        status = "actief" if user.active else "gedeactiveerd"
+        if user.must_change_password:
+            status += ", moet wachtwoord kiezen"
+        org = user.organisation.name if user.organisation else "-"
+        click.echo(f"{user.email}\t{user.name}\t{user.role}\t{org}\t{','.join(user.buurten) or '-'}\t{status}")
+    click.echo(f"{len(users)} personen.")
+
+
+def _user_by_email(email: str) -> User:
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"Er is geen persoon met e-mailadres {email}.")
+    return user
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+def users_deactivate(email: str) -> None:
+    """Deactivate a person: every device and browser is signed out at once; their records stay."""
+    from app.beheer.people import update_person  # noqa: PLC0415
+    from app.errors import ApiError  # noqa: PLC0415
+
+    user = _user_by_email(email)
+    try:
+        update_person(None, user, {"active": False})
+    except ApiError as exc:
+        raise click.ClickException(exc.description) from exc
+    db.session.commit()
+    click.echo(f"{user.email} is gedeactiveerd en op alle apparaten afgemeld.")
+
+
+@users_cli.command("reset-password")
+@click.argument("email")
+def users_reset_password(email: str) -> None:
+    """Give a person a new generated password (printed once); all their devices are signed out."""
+    from app.beheer.people import reset_password  # noqa: PLC0415
+
+    user = _user_by_email(email)
+    password = reset_password(None, user)
+    db.session.commit()
+    click.echo(f"Nieuw wachtwoord voor {user.email} (bij de volgende aanmelding kiest die een eigen wachtwoord):")
+    click.echo(f"Wachtwoord: {password}")
+
+
+def create_user(email, name, role, organisation, buurten, password, must_change_password: bool = False) -> User:
+    """Add a user (and its organisation when new) to the session.
+
+    `must_change_password`: the password was generated, so the person chooses their own at first sign-in.
+    """
     org = None
     if organisation:
         org = db.session.scalar(select(Organisation).where(Organisation.name == organisation))
         if org is None:
             org = Organisation(name=organisation, kind=_guess_kind(organisation))
             db.session.add(org)
-    user = User(email=email.lower(), name=name, role=role, organisation=org, password_hash=hash_password(password))
+    user = User(email=email.lower(), name=name, role=role, organisation=org, password_hash=hash_password(password),
+                must_change_password=must_change_password)
     user.set_buurten(buurten)
     db.session.add(user)
     return user

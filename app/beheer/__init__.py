@@ -1,1 +1,1 @@
-"""Beheer: the administration pages under /beheer, for admins."""
+"""Beheer: people, organisations, themes, buurten, quarantine, audits and retention, for admins."""

@@ -1,6 +1,6 @@
 """The page /beheer/buurten: import a buurt file, dry run first (counts and a map of what changes), then apply.
 
-Server-rendered over the same `app.buurten.run_import` as the CLI and POST /api/v1/buurten/import.
+Server-rendered over the same `app.buurten.importer.run_import` as the CLI and POST /api/v1/buurten/import.
 The file travels from the dry run to the apply step in the apply form (gzip + base64), so no state
 is kept on the server between the two; the apply step checks the whole file again.
 """
@@ -10,26 +10,24 @@ from __future__ import annotations
 import base64
 import binascii
 import gzip
-import hmac
 import io
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     make_response,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_login import current_user
 from shapely.geometry import mapping
 from sqlalchemy import func, select
 
-from app.accounts.auth import _origin_allowed, csrf_token
+from app.accounts.auth import csrf_token
+from app.beheer.guard import admin_pages_only
 from app.buurten.importer import ImportPlan, run_import
 from app.extensions import db
 from app.models import Buurt
@@ -44,21 +42,7 @@ MAP_SIMPLIFY_M = 5
 LIST_LIMIT = 200
 
 
-@blp.before_request
-def _admins_only():
-    """Sign-in page when signed out, 403 for other roles, and CSRF + Origin checks on form posts."""
-    if not current_user.is_authenticated:
-        return redirect(url_for("web.login_page", next=request.full_path.rstrip("?")))
-    if current_user.role != "admin":
-        abort(403)
-    if request.method == "POST":
-        origin = request.headers.get("Origin") or request.headers.get("Referer")
-        if origin and not _origin_allowed(origin):
-            abort(403)
-        expected = session.get("csrf")
-        if not (expected and hmac.compare_digest(expected, request.form.get("csrf_token", ""))):
-            abort(403)
-    return None
+blp.before_request(admin_pages_only)
 
 
 def _page(status: int = 200, **context):

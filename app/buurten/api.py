@@ -7,17 +7,18 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from app.accounts.auth import login_required, role_required
 from app.buurten.importer import buurt_for, buurt_names, buurten_feature_collection, run_import
 from app.errors import ApiError, problem
 from geo.buurten import BuurtFileError
+from offline_sync.messages_nl import DutchSchema
 
 blp = Blueprint("buurten", __name__, url_prefix="/api/v1/buurten", description="CBS-buurten")
 
 
-class BuurtenQuery(Schema):
+class BuurtenQuery(DutchSchema):
     simplify = fields.Float(
         load_default=None,
         allow_nan=False,
@@ -27,13 +28,13 @@ class BuurtenQuery(Schema):
     )
 
 
-class LookupQuery(Schema):
+class LookupQuery(DutchSchema):
     lat = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=-90, max=90))
     lon = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=-180, max=180))
     accuracy_m = fields.Float(load_default=None, allow_nan=False, validate=validate.Range(min=0, max=100_000))
 
 
-class LookupOut(Schema):
+class LookupOut(DutchSchema):
     buurt_code = fields.String()
     buurt_name = fields.String()
     wijk_code = fields.String(allow_none=True)
@@ -72,17 +73,17 @@ class Lookup(MethodView):
         }
 
 
-class ImportQuery(Schema):
+class ImportQuery(DutchSchema):
     dry_run = fields.Boolean(load_default=True, metadata={"description": "Alleen laten zien wat er zou veranderen."})
     replace = fields.Boolean(load_default=False, metadata={"description": "Buurten die niet in het bestand staan "
                                                                            "verwijderen."})
 
 
-class ImportFile(Schema):
+class ImportFile(DutchSchema):
     file = Upload(required=True, metadata={"description": "GeoJSON (EPSG:4326 of 28992), eventueel gzip."})
 
 
-class ImportOut(Schema):
+class ImportOut(DutchSchema):
     added = fields.Integer()
     removed = fields.Integer()
     changed = fields.Integer()
@@ -90,7 +91,7 @@ class ImportOut(Schema):
     problems = fields.List(fields.String())
 
 
-class ImportProblem(Schema):
+class ImportProblem(DutchSchema):
     type = fields.String()
     title = fields.String()
     status = fields.Integer()

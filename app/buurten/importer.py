@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 import uuid
@@ -23,8 +22,6 @@ from app.models import ENTITIES, Buurt, BuurtAssignment, RecordChange, User, utc
 from geo.buurten import BuurtFeature, ReadResult, read_buurten
 from geo.index import BuurtIndex
 from offline_sync.sequence import allocate_change_seq
-
-_admin_log = logging.getLogger("muurtje.admin")
 
 #: `source` of the history entries an import writes: a change by the system, not by a person.
 IMPORT_SOURCE = "buurten_import"
@@ -90,16 +87,11 @@ def run_import(source: str | os.PathLike[str] | IO[bytes], *, replace: bool, dry
 
 
 def audit_buurten_import(actor: User | None, plan: ImportPlan, filename: str, repaired: int) -> None:
-    """Write an applied import to the admin audit trail (actor None: the command line).
+    """Write an applied import to the admin audit log (actor None: the command line), in its transaction."""
+    from app.beheer.audit import record_admin_action  # noqa: PLC0415 - the shared audit log of /beheer
 
-    The single call site for the admin audit log of app/beheer (`record_admin_action(actor,
-    "buurten.import", ...)`) once that lands; until then the entry goes to the "muurtje.admin" log.
-    """
-    _admin_log.info(
-        "buurten.import by %s (%s): file %r, replace=%s, %s, %d repaired",
-        actor.email if actor is not None else "command line", actor.id if actor is not None else "-",
-        filename, plan.replace, plan.counts(), repaired,
-    )
+    record_admin_action(actor, "buurten.import", ("buurten", "", filename or "buurten"), None,
+                        {**plan.counts(), "replace": plan.replace, "repaired": repaired})
 
 
 def import_buurten(features: Sequence[BuurtFeature], replace: bool = False, dry_run: bool = False) -> ImportPlan:
@@ -188,13 +180,14 @@ def apply_plan(plan: ImportPlan) -> None:
     no phone keeps a record in a buurt it left. Runs in the caller's transaction; the caller commits.
     """
     now = utcnow()
-    existing = {b.code: b for b in db.session.scalars(select(Buurt).where(Buurt.code.in_(plan.changed)))}
+    changed = set(plan.changed)
+    existing = {b.code: b for b in db.session.scalars(select(Buurt)) if b.code in changed}
     added = set(plan.added)
     for feature in plan.features:
         if feature.code in added:
             row = Buurt(code=feature.code)
             db.session.add(row)
-        elif feature.code in existing:
+        elif feature.code in changed:
             row = existing[feature.code]
         else:
             continue
@@ -232,11 +225,13 @@ def _write_remaps(remaps: list[Remap], now) -> None:
         )
     db.session.execute(insert(RecordChange.__table__), history)
     left = {r.old for r in remaps if r.old is not None}
-    workers = select(BuurtAssignment.user_id).where(BuurtAssignment.buurt_code.in_(sorted(left)))
-    db.session.execute(
-        update(User).where(User.role == "field_worker", User.id.in_(workers))
-        .values(scope_version=func.coalesce(User.scope_version, 1) + 1)
-    )
+    assigned = db.session.execute(select(BuurtAssignment.user_id, BuurtAssignment.buurt_code)).all()
+    workers = sorted({user_id for user_id, code in assigned if code in left})
+    for start in range(0, len(workers), 500):
+        db.session.execute(
+            update(User).where(User.role == "field_worker", User.id.in_(workers[start:start + 500]))
+            .values(scope_version=func.coalesce(User.scope_version, 1) + 1)
+        )
 
 
 def _all_features() -> list[tuple[str, object]]:

@@ -7,12 +7,13 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_login import current_user
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 from sqlalchemy import ColumnElement, false, func, literal_column, select, table
 from sqlalchemy.sql import column
 from webargs.fields import DelimitedList
 
 from app.models import Signal, SignalGridCount
+from offline_sync.messages_nl import DutchSchema
 from offline_sync.schemas import within_years
 from offline_sync.vocabulary import DOMAINS, SIGNAL_STATUSES, URGENCIES
 from offline_sync.workflow import OPEN_SIGNAL_STATUSES
@@ -63,7 +64,7 @@ def _codes(*choices: str) -> ValueList:
     return ValueList(fields.String(validate=validate.OneOf(choices)), load_default=list)
 
 
-class SignalFilters(Schema):
+class SignalFilters(DutchSchema):
     """Query parameters that narrow down signals; lists accept `a,b` or repeated parameters."""
 
     bbox = BBox(load_default=None, metadata={"description": "minLon,minLat,maxLon,maxLat (WGS84)"})

@@ -47,6 +47,7 @@ def team_map():
     organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
     return render_template(
         "team_map.html", **_labels(), organisations=organisations,
+        idea_statuses=list(vocabulary.STATUS["idea"].items()),
         tile_url=current_app.config["TILE_URL"], tile_attribution=current_app.config["TILE_ATTRIBUTION"],
     )
 
@@ -61,11 +62,11 @@ def signal_detail(signal_id: uuid.UUID):
         "transitions": TRANSITIONS["signal"],
         "status_labels": vocabulary.STATUS["signal"],
         "action_labels": vocabulary.SIGNAL_ACTION,
+        "moved_labels": vocabulary.SIGNAL_MOVED,
         "urgency_labels": vocabulary.URGENCY,
         "domain_labels": vocabulary.DOMAIN,
         "theme_labels": dict(labels["themes"]),
         "setting_labels": vocabulary.SETTING,
-        "moved_labels": vocabulary.SIGNAL_MOVED,
         # Names only for a signal this user may see (the API answers the rest).
         **(_names_for(signal_id) if sync_service.visible_record(current_user, "signal", signal_id) else
            {"buurt_names": {}, "people": {}}),

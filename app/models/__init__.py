@@ -2,6 +2,7 @@
 
 from app.config import ROLES as ROLES_ORDER
 from app.models.accounts import BuurtAssignment, DeviceToken, Organisation, User, WebSession
+from app.models.admin import AdminAction
 from app.models.aggregates import GRID_SCALE, GRID_ZOOM, SignalGridCount
 from app.models.history import (
     QuarantinedMutation,
@@ -11,7 +12,9 @@ from app.models.history import (
     SyncMutation,
     SyncSequence,
 )
+from app.models.notifications import NOTIFICATION_KINDS, NOTIFICATION_STATUSES, Notification
 from app.models.places import DEFAULT_THEMES, Buurt, Theme
+from app.models.programme import Budget
 from app.models.records import (
     ENTITIES,
     Attachment,
@@ -19,6 +22,7 @@ from app.models.records import (
     ContactAccess,
     Conversation,
     Followup,
+    Gathering,
     Idea,
     RecordPhoto,
     ResidentContact,
@@ -33,15 +37,21 @@ __all__ = [
     "ENTITIES",
     "GRID_SCALE",
     "GRID_ZOOM",
+    "AdminAction",
+    "NOTIFICATION_KINDS",
+    "NOTIFICATION_STATUSES",
     "Attachment",
     "AttachmentUpload",
+    "Budget",
     "Buurt",
     "BuurtAssignment",
     "ContactAccess",
     "Conversation",
     "DeviceToken",
     "Followup",
+    "Gathering",
     "Idea",
+    "Notification",
     "Organisation",
     "QuarantinedMutation",
     "RecordChange",

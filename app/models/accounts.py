@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String, Uuid
+from sqlalchemy import Boolean, ForeignKey, String, Uuid, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -36,6 +36,12 @@ class User(UserMixin, db.Model):
     organisation_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisations.id"))
     password_hash: Mapped[str] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Set for a generated password: the person chooses their own at the next sign-in.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: The last sign-in (device tokens keep their own `last_used_at`).
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Colleague e-mails (urgent signal, assigned to me, overdue digest); each user can switch them off.
+    notify_email: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Bumped when role or buurten change, so sync cursors of the old scope are reset.
     scope_version: Mapped[int] = mapped_column(default=1)
@@ -51,6 +57,12 @@ class User(UserMixin, db.Model):
     def buurten(self) -> list[str]:
         """Return the codes of the buurten this user is assigned to, sorted."""
         return sorted(a.buurt_code for a in self.buurt_codes)
+
+    def set_role(self, role: str) -> None:
+        """Change the role; the sync scope changes with it."""
+        if role != self.role:
+            self.role = role
+            self.scope_version = (self.scope_version or 1) + 1
 
     def set_buurten(self, codes: list[str]) -> None:
         """Replace the assigned buurten and widen or narrow the sync scope accordingly."""

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 
 from geoalchemy2 import Geometry
-from sqlalchemy import BigInteger, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, Uuid, true
+from sqlalchemy import BigInteger, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, Uuid, false, true
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from app.extensions import db
@@ -16,6 +16,17 @@ from app.models.types import JSONType, UTCDateTime, utcnow
 def received_at(context) -> datetime:
     """Default of `occurred_at` for rows written without it (demo data, bulk loads): their created_at."""
     return context.get_current_parameters().get("created_at") or utcnow()
+
+
+class Public:
+    """What staff tell the resident and the buurt about a signal or idea, and when its status changed."""
+
+    #: Written by staff for the resident (status e-mail) and, when `public`, the buurt page.
+    public_note: Mapped[str | None] = mapped_column(Text)
+    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The name of who made the last status change, as it was then (shown to the field worker).
+    status_changed_by_name: Mapped[str | None] = mapped_column(String(200))
 
 
 class SyncedRecord:
@@ -57,9 +68,11 @@ class Conversation(SyncedRecord, Located, db.Model):
     themes: Mapped[list] = mapped_column(JSONType, default=list)
     summary: Mapped[str] = mapped_column(Text, default="")
     follow_up_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The bijeenkomst it was held at, if any.
+    gathering_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
 
 
-class Signal(SyncedRecord, Located, db.Model):
+class Signal(SyncedRecord, Located, Public, db.Model):
     """A problem noticed or raised, followed up by a partner organisation."""
 
     __tablename__ = "signals"
@@ -82,7 +95,7 @@ class Signal(SyncedRecord, Located, db.Model):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class Idea(SyncedRecord, Located, db.Model):
+class Idea(SyncedRecord, Located, Public, db.Model):
     """A residents' initiative for their buurt, on its way to the joint buurt budget."""
 
     __tablename__ = "ideas"
@@ -100,6 +113,30 @@ class Idea(SyncedRecord, Located, db.Model):
     budget_granted_cents: Mapped[int | None] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(32), default="idea", index=True)
     photos: Mapped[list] = mapped_column(JSONType, default=list)
+    #: The budget an application is reviewed in and granted from (app.models.programme.Budget).
+    budget_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    budget_spent_cents: Mapped[int | None] = mapped_column(BigInteger)
+    #: Requirements the residents' application meets: `collective`, `physical_social`.
+    requirements: Mapped[list] = mapped_column(JSONType, default=list)
+
+
+class Gathering(SyncedRecord, Located, db.Model):
+    """A bijeenkomst of the programme (stamppot evening, BBQ, buurtfeest, inloop) where residents meet."""
+
+    __tablename__ = "gatherings"
+    entity_name = "gathering"
+
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    attendance_count: Mapped[int] = mapped_column(Integer, default=0)
+    #: Ids of the partner organisations that took part.
+    organisations: Mapped[list] = mapped_column(JSONType, default=list)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    #: The granted initiative this bijeenkomst realises (a buurtfeest paid from the budget).
+    idea_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    #: When the coordinator closed it on the phone ("Bijeenkomst afronden"); null while open.
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Followup(SyncedRecord, db.Model):
@@ -129,6 +166,9 @@ class ResidentContact(db.Model):
     name: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(64))
     email: Mapped[str | None] = mapped_column(String(320))
+    #: The resident wants status e-mails; cleared by the unsubscribe link (`unsubscribed_at`).
+    updates: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -195,5 +235,6 @@ ENTITIES: dict[str, type[SyncedRecord]] = {
     "conversation": Conversation,
     "signal": Signal,
     "idea": Idea,
+    "gathering": Gathering,
     "followup": Followup,
 }

@@ -11,7 +11,7 @@ from flask import request, url_for
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import ValidationError, fields, validate
 from sqlalchemy import select
 
 from app.accounts.auth import login_required
@@ -21,17 +21,20 @@ from app.extensions import db
 from app.models import ENTITIES as ENTITY_MODELS
 from app.models import ContactAccess, Followup, RecordChange, RecordConflict, ResidentContact
 from app.sync import service as sync_service
+from offline_sync.messages_nl import DutchSchema
 from offline_sync.records import iso, record_dict
 from offline_sync.schemas import load_fields
 
-blp = Blueprint("records", __name__, url_prefix="/api/v1", description="Gesprekken, signalen, ideeën, opvolgingen")
+blp = Blueprint("records", __name__, url_prefix="/api/v1",
+                description="Gesprekken, signalen, ideeën, bijeenkomsten, opvolgingen")
 
-ANY_ENTITY = "<any(conversations, signals, ideas, followups):entities>"
-EDITABLE = "<any(conversations, signals, ideas):entities>"
+ANY_ENTITY = "<any(conversations, signals, ideas, gatherings, followups):entities>"
+EDITABLE = "<any(conversations, signals, ideas, gatherings):entities>"
+WITH_CONTACT = "<any(conversations, signals, ideas):entities>"
 FOLLOWED = "<any(signals, ideas):entities>"
 
 
-class FollowupIn(Schema):
+class FollowupIn(DutchSchema):
     id = fields.UUID(load_default=None)
     text = fields.String(load_default="", validate=validate.Length(max=20_000))
     status_to = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32))
@@ -105,6 +108,10 @@ class Followups(MethodView):
         followup_id = str(body["id"] or uuid.uuid4())
         values = {"parent_entity": entities[:-1], "parent_id": str(record_id), "text": body["text"],
                   "status_to": body["status_to"], "parent_version": body["parent_version"]}
+        try:
+            values = load_fields("followup", values)  # the same storability check as a pushed followup
+        except ValidationError as exc:
+            raise ApiError(400, "De invoer is ongeldig.", exc.messages) from exc
         outcome = sync_service.change(current_user, "followup", followup_id, None, values)
         if outcome.result["status"] == "duplicate":
             raise ApiError(409, "Er bestaat al een opvolging met dit id.")
@@ -159,7 +166,7 @@ def may_read_contact(user, record: dict) -> bool:
             and record.get("organisation") == organisation)
 
 
-@blp.route(f"/{EDITABLE}/<uuid:record_id>/contact")
+@blp.route(f"/{WITH_CONTACT}/<uuid:record_id>/contact")
 class Contact(MethodView):
     @login_required
     @blp.response(200)

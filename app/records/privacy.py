@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import Text, cast, delete, func, select
 
 from app.extensions import db
-from app.models import QuarantinedMutation, ResidentContact, utcnow
+from app.models import Notification, QuarantinedMutation, ResidentContact, utcnow
 from offline_sync.engine import quarantine_payload
 from offline_sync.values import REDACTED
 
@@ -24,6 +24,7 @@ def store_contact(entity: str, record_id: uuid.UUID, contact: dict, user_id: uui
         name=contact.get("name"),
         phone=contact.get("phone"),
         email=contact.get("email"),
+        updates=bool(contact.get("updates")) and bool(contact.get("email")),
         consent_at=now,
         created_by_id=user_id,
         created_at=now,
@@ -34,10 +35,16 @@ def store_contact(entity: str, record_id: uuid.UUID, contact: dict, user_id: uui
 
 
 def purge_expired_contacts(dry_run: bool = False) -> int:
-    """Delete contact details whose retention period has passed; return how many."""
+    """Delete contact details whose retention period has passed; return how many.
+
+    E-mails to residents (their address is in the outbox) go after the same period.
+    """
     expired = ResidentContact.purge_after <= utcnow()
     if dry_run:
         return db.session.scalar(select(func.count()).select_from(ResidentContact).where(expired))
+    cutoff = utcnow() - timedelta(days=current_app.config["CONTACT_RETENTION_DAYS"])
+    db.session.execute(delete(Notification).where(Notification.kind == "resident_status",
+                                                  Notification.created_at <= cutoff))
     return db.session.execute(delete(ResidentContact).where(expired)).rowcount
 
 

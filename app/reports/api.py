@@ -6,7 +6,7 @@ from flask import Response, jsonify
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from app.accounts.auth import login_required
 from app.buurten.importer import buurten_feature_collection
@@ -15,6 +15,7 @@ from app.errors import ApiError
 from app.reports import summary as reporting
 from app.reports.exports import attachment_disposition, csv_chunks, geojson_chunks
 from app.reports.xlsx_stream import xlsx_stream
+from offline_sync.messages_nl import DutchSchema
 from offline_sync.schemas import within_years
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", description="Rapportages per buurt")
@@ -22,7 +23,7 @@ blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", description="
 FORMATS = ("json", "csv", "xlsx", "geojson")
 
 
-class PeriodQuery(Schema):
+class PeriodQuery(DutchSchema):
     """A period of two inclusive dates (Dutch local time), compared with each record's `occurred_at`."""
 
     from_ = fields.Date(data_key="from", load_default=None, validate=within_years,
@@ -133,8 +134,15 @@ def report_csv(summary: reporting.Summary) -> bytes:
 
 
 def report_xlsx(summary: reporting.Summary, period: reporting.Period) -> bytes:
-    """Return the summary as an xlsx sheet with the same columns as the CSV."""
-    return b"".join(xlsx_stream("Buurten", list(reporting.COLUMNS), (_cells(r) for r in summary.rows)))
+    """Return the summary as an xlsx sheet for people: the CSV's columns with Dutch headers, theme
+    labels instead of codes and amounts as euro cells (the CSV keeps the API's names and cents)."""
+    labels = reporting.theme_labels()
+    euro = {c for c in reporting.COLUMNS if c.endswith("_cents")}
+    header = [reporting.COLUMN_LABELS[c].replace("(eurocent)", "(€)") for c in reporting.COLUMNS]
+    rows = ([("; ".join(labels.get(t, t) for t in row[c]) if c == "top_themes" else row[c])
+             for c in reporting.COLUMNS] for row in summary.rows)
+    return b"".join(xlsx_stream("Buurten", header, rows, kinds=["euro" if c in euro else None
+                                                                 for c in reporting.COLUMNS]))
 
 
 def report_geojson(summary: reporting.Summary, period: reporting.Period) -> bytes:

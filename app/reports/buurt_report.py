@@ -8,6 +8,7 @@ from geoalchemy2.shape import to_shape
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
+from app.budget.logic import gatherings_with_yield
 from app.database import reads_from_replica
 from app.errors import ApiError
 from app.extensions import db
@@ -53,6 +54,8 @@ def buurt_report(code: str):
         theme_labels=labels,
         open_signals=open_signals,
         ideas=_ideas(code, period, scope),
+        gatherings=gatherings_with_yield(period, scope, code),
+        gathering_kinds=vocabulary.GATHERING_KIND,
         svg=buurt_svg(to_shape(buurt.geom), dots, f"Kaart van {buurt.name} met signalen"),
         signal_status=vocabulary.STATUS["signal"],
         idea_status=vocabulary.STATUS["idea"],

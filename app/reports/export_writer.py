@@ -39,5 +39,6 @@ def record_export(engine: Engine, entity: str, fmt: str, period: Period, scope: 
     if fmt == "csv":
         return csv_chunks([c.header for c in columns], table_rows(rows, columns, for_csv=True))
     if fmt == "xlsx":
-        return xlsx_stream(SHEET_TITLES[entity], [c.header for c in columns], table_rows(rows, columns, False))
+        return xlsx_stream(SHEET_TITLES[entity], [c.xlsx_header for c in columns], table_rows(rows, columns, False),
+                           kinds=[c.xlsx_kind for c in columns])
     return geojson_chunks(features(rows, columns), {"name": SHEET_TITLES[entity]})

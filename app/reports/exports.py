@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 
-from app.models import Buurt, Conversation, Followup, Idea, Organisation, Signal, User
+from app.models import Budget, Buurt, Conversation, Followup, Gathering, Idea, Organisation, Signal, User
 from app.reports.summary import LOCAL_TZ, Period, Scope
 from offline_sync import vocabulary
 
@@ -48,8 +48,17 @@ class Column:
     key: str
     header: str
     expr: Any
-    kind: str = "value"  # value | text | uuid | datetime | date | bool | list | label | labels
+    kind: str = "value"  # value | text | uuid | datetime | date | bool | list | label | labels | cents
     labels: dict | None = None
+
+    @property
+    def xlsx_header(self) -> str:
+        """The header in a spreadsheet, where amounts in cents become euro cells."""
+        return self.header.replace("(eurocent)", "(€)") if self.kind == "cents" else self.header
+
+    @property
+    def xlsx_kind(self) -> str | None:
+        return "euro" if self.kind == "cents" else None
 
 
 # --- writers -------------------------------------------------------------------------------------
@@ -111,7 +120,8 @@ def spreadsheet_text(value: str) -> str:
 
 # --- record exports ------------------------------------------------------------------------------
 
-ENTITY_MODELS = {"conversation": Conversation, "signal": Signal, "idea": Idea, "followup": Followup}
+ENTITY_MODELS = {"conversation": Conversation, "signal": Signal, "idea": Idea, "gathering": Gathering,
+                 "followup": Followup}
 SHEET_TITLES = vocabulary.ENTITY_PLURAL
 
 
@@ -189,10 +199,28 @@ def _idea_columns(themes: dict) -> list[Column]:
         *_raised_in_conversation(i, themes),
         Column("initiators_count", "Aantal initiatiefnemers", i.initiators_count),
         Column("support", "Gevraagde steun", i.support, "labels", vocabulary.SUPPORT),
-        Column("budget_requested_cents", "Gevraagd budget (eurocent)", i.budget_requested_cents),
-        Column("budget_granted_cents", "Toegekend budget (eurocent)", i.budget_granted_cents),
+        Column("budget_requested_cents", "Gevraagd budget (eurocent)", i.budget_requested_cents, "cents"),
+        Column("budget_granted_cents", "Toegekend budget (eurocent)", i.budget_granted_cents, "cents"),
         Column("status", "Status", i.status, "label", vocabulary.STATUS["idea"]),
         Column("photos", "Foto's (sha256)", i.photos, "list"),
+        Column("budget_id", "Budget (ID)", i.budget_id, "uuid"),
+        Column("budget_name", "Budget", Budget.name),
+        Column("budget_spent_cents", "Besteed (eurocent)", i.budget_spent_cents, "cents"),
+        Column("requirements", "Voorwaarden", i.requirements, "labels", vocabulary.REQUIREMENT),
+    ]
+
+
+def _gathering_columns(_themes: dict) -> list[Column]:
+    g = Gathering
+    return [
+        Column("occurred_at", "Datum en tijd", g.occurred_at, "datetime"),
+        Column("kind", "Soort", g.kind, "label", vocabulary.GATHERING_KIND),
+        Column("title", "Naam", g.title, "text"),
+        Column("attendance_count", "Aanwezigen", g.attendance_count),
+        Column("organisations", "Organisaties (ID)", g.organisations, "list"),
+        Column("notes", "Notities", g.notes, "text"),
+        Column("idea_id", "Realiseert initiatief (ID)", g.idea_id, "uuid"),
+        Column("ended_at", "Afgerond op", g.ended_at, "datetime"),
     ]
 
 
@@ -209,7 +237,7 @@ def _followup_columns(_themes: dict) -> list[Column]:
 
 _ENTITY_COLUMNS: dict[str, Callable[[dict], list[Column]]] = {
     "conversation": _conversation_columns, "signal": _signal_columns,
-    "idea": _idea_columns, "followup": _followup_columns,
+    "idea": _idea_columns, "gathering": _gathering_columns, "followup": _followup_columns,
 }
 
 
@@ -241,6 +269,8 @@ def export_query(entity: str, columns: list[Column], period: Period, scope: Scop
     select_as = select_as or (lambda c: fetched_expression(c, for_table))
     stmt = select(*[select_as(c) for c in columns]).select_from(model)
     stmt = stmt.outerjoin(Buurt, Buurt.code == model.buurt_code)
+    if model is Idea:
+        stmt = stmt.outerjoin(Budget, Budget.id == Idea.budget_id)
     if model is Signal:
         stmt = stmt.outerjoin(Organisation, Organisation.id == Signal.organisation_id)
         stmt = stmt.outerjoin(_Assignee, _Assignee.id == Signal.assignee_id)

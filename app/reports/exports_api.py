@@ -20,7 +20,8 @@ blp = Blueprint("exports", __name__, url_prefix="/api/v1/exports", description="
 
 MIMETYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX_MIME, "geojson": "application/geo+json"}
 XLSX_MAX_ROWS = 1_048_576  # Excel's row limit, the header row included
-FILE_NAMES = {"conversation": "gesprekken", "signal": "signalen", "idea": "ideeen", "followup": "opvolgingen"}
+FILE_NAMES = {"conversation": "gesprekken", "signal": "signalen", "idea": "ideeen", "gathering": "bijeenkomsten",
+              "followup": "opvolgingen"}
 
 
 class ExportQuery(PeriodQuery):

@@ -27,7 +27,7 @@ from sqlalchemy import and_, case, func, literal, select, true
 from sqlalchemy.sql import ColumnElement, Select
 
 from app.extensions import db
-from app.models import Buurt, Conversation, Idea, Signal, Theme, User
+from app.models import Buurt, Conversation, Gathering, Idea, Signal, Theme, User
 from offline_sync.workflow import CLOSED_SIGNAL_STATUSES
 
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
@@ -42,11 +42,12 @@ COLUMNS = (
     "conversations", "residents_reached",
     "signals_total", "signals_open", "signals_done", "signals_overdue", "median_days_to_done",
     "ideas_total", "ideas_granted", "budget_requested_cents", "budget_granted_cents",
-    "top_themes",
+    "top_themes", "gatherings", "gathering_attendance", "budget_spent_cents",
 )
 COUNT_COLUMNS = (
     "conversations", "residents_reached", "signals_total", "signals_open", "signals_done",
     "signals_overdue", "ideas_total", "ideas_granted", "budget_requested_cents", "budget_granted_cents",
+    "gatherings", "gathering_attendance", "budget_spent_cents",
 )
 #: Dutch names of the figures, for page headings, the dashboard and the xlsx sheet.
 COLUMN_LABELS = {
@@ -57,6 +58,8 @@ COLUMN_LABELS = {
     "ideas_total": "Ideeën", "ideas_granted": "Ideeën toegekend",
     "budget_requested_cents": "Budget gevraagd (eurocent)", "budget_granted_cents": "Budget toegekend (eurocent)",
     "top_themes": "Belangrijkste thema's",
+    "gatherings": "Bijeenkomsten", "gathering_attendance": "Aanwezigen bijeenkomsten",
+    "budget_spent_cents": "Budget besteed (eurocent)",
 }
 
 
@@ -172,12 +175,18 @@ def buurt_summary(
         Idea,
         select(key, func.count(), _count_if(Idea.status.in_(GRANTED_STATUSES)),
                func.coalesce(func.sum(Idea.budget_requested_cents), 0),
-               func.coalesce(func.sum(Idea.budget_granted_cents), 0)),
+               func.coalesce(func.sum(Idea.budget_granted_cents), 0),
+               func.coalesce(func.sum(Idea.budget_spent_cents), 0)),
         Idea.occurred_at, period, scope, buurt_code,
     ).group_by(key)
-    for code, total, granted, requested, granted_cents in db.session.execute(ideas):
-        figures[code].update(ideas_total=total, ideas_granted=int(granted),
-                             budget_requested_cents=int(requested), budget_granted_cents=int(granted_cents))
+    for code, total, granted, requested, granted_cents, spent in db.session.execute(ideas):
+        figures[code].update(ideas_total=total, ideas_granted=int(granted), budget_requested_cents=int(requested),
+                             budget_granted_cents=int(granted_cents), budget_spent_cents=int(spent))
+
+    gatherings = _filtered(Gathering, select(key, func.count(), func.coalesce(func.sum(Gathering.attendance_count), 0)),
+                           Gathering.occurred_at, period, scope, buurt_code).group_by(key)
+    for code, count, attendance in db.session.execute(gatherings):
+        figures[code].update(gatherings=count, gathering_attendance=int(attendance))
 
     medians, overall_median = _median_days_to_done(period, scope, buurt_code)
     themes = _theme_counts(period, scope, buurt_code)

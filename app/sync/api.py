@@ -8,16 +8,17 @@ from flask import request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 from sqlalchemy import func, select
 
 from app.accounts.auth import login_required, role_required
 from app.errors import ApiError
 from app.extensions import db
-from app.models import QuarantinedMutation, utcnow
+from app.models import QuarantinedMutation
 from app.request_limits import read_body
 from app.sync import service as sync_service
 from offline_sync.feed import DEFAULT_LIMIT, MAX_LIMIT
+from offline_sync.messages_nl import DutchSchema
 from offline_sync.records import iso
 from offline_sync.schemas import LIMITS_TEXT, MAX_PUSH_BYTES
 from offline_sync.values import INT64_MAX
@@ -25,12 +26,12 @@ from offline_sync.values import INT64_MAX
 blp = Blueprint("sync", __name__, url_prefix="/api/v1/sync", description="Offline synchronisatie")
 
 
-class PullQuery(Schema):
+class PullQuery(DutchSchema):
     cursor = fields.String(load_default=None, validate=validate.Length(max=500))
     limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT))
 
 
-class QuarantineQuery(Schema):
+class QuarantineQuery(DutchSchema):
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=INT64_MAX))
     resolved = fields.Boolean(load_default=False)
@@ -96,10 +97,10 @@ class ResolveQuarantined(MethodView):
     @blp.response(200)
     def post(self, item_id: int):
         """Mark a quarantined mutation as handled (admin only); it stays listed with `resolved=true`."""
-        item = db.session.get(QuarantinedMutation, item_id) if item_id <= INT64_MAX else None
+        from app.beheer.quarantine import resolve_quarantined  # noqa: PLC0415 - audited like the page
+
+        item = resolve_quarantined(current_user, item_id) if item_id <= INT64_MAX else None
         if item is None:
             raise ApiError(404, "Deze afgewezen mutatie bestaat niet.")
-        if item.resolved_at is None:
-            item.resolved_at = utcnow()
-            db.session.commit()
+        db.session.commit()
         return {"id": item.id, "resolved_at": iso(item.resolved_at)}

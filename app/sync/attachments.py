@@ -19,6 +19,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.auth import login_required
+from app.database import write_transaction, writes_late
 from app.errors import ApiError
 from app.extensions import db
 from app.models import Attachment
@@ -93,16 +94,18 @@ def strip_metadata(data: bytes) -> tuple[bytes, str, int, int]:
 
 
 def _note_upload(sha256: str) -> None:
-    """Commit the upload with the note that this user holds the bytes (a race of two is harmless)."""
-    record_upload(current_user.id, sha256)
+    """Note, in a write transaction of its own, that this user holds the bytes (a race of two is harmless)."""
+    user_id = current_user.id
     try:
-        db.session.commit()
+        with write_transaction(db.session()):
+            record_upload(user_id, sha256)
     except IntegrityError:
-        db.session.rollback()  # the same user's second request noted it first
+        pass  # the same user's second request noted it first
 
 
 @blp.route(f"/{SHA256_PATH}")
 class AttachmentResource(MethodView):
+    @writes_late  # Pillow's re-encode runs before, not under, the write lock
     @login_required
     @blp.response(201)
     def put(self, sha256: str):
@@ -115,15 +118,16 @@ class AttachmentResource(MethodView):
             _note_upload(sha256)
             return Response(status=200)
         clean, content_type, width, height = strip_metadata(data)
-        db.session.add(Attachment(sha256=sha256, content_type=content_type, size_bytes=len(clean), width=width,
-                                  height=height, data=clean, created_by_id=current_user.id))
+        user_id = current_user.id
         try:
-            db.session.flush()
+            with write_transaction(db.session()):
+                db.session.add(Attachment(sha256=sha256, content_type=content_type, size_bytes=len(clean),
+                                          width=width, height=height, data=clean, created_by_id=user_id))
+                db.session.flush()
+                record_upload(user_id, sha256)
         except IntegrityError:
-            db.session.rollback()  # the same photo arrived twice at once
-            _note_upload(sha256)
+            _note_upload(sha256)  # the same photo arrived twice at once
             return Response(status=200)
-        _note_upload(sha256)
         return Response(status=201, headers={"Location": request.path})
 
     @login_required

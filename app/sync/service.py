@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from app.buurten.importer import buurt_index
@@ -21,6 +22,7 @@ from app.errors import ApiError
 from app.extensions import db
 from app.models import (
     ENTITIES,
+    Budget,
     Organisation,
     QuarantinedMutation,
     RecordChange,
@@ -28,8 +30,10 @@ from app.models import (
     RecordPhoto,
     SyncClient,
     SyncMutation,
+    Theme,
     User,
 )
+from app.notifications.outbox import queue_for_changes
 from app.records.privacy import store_contact
 from app.sync.photo_access import vouched_photos
 from offline_sync import engine, feed
@@ -40,6 +44,7 @@ log = logging.getLogger(__name__)
 REGISTRY = engine.Registry(
     records=ENTITIES, change=RecordChange, conflict=RecordConflict, client=SyncClient, mutation=SyncMutation,
     quarantine=QuarantinedMutation, organisation=Organisation, user=User, photo_link=RecordPhoto,
+    budget=Budget,
 )
 
 
@@ -69,16 +74,18 @@ class _Buurten:
 def actor_for(user: User) -> engine.Actor:
     """Return who is writing, as the engine sees it."""
     return engine.Actor(str(user.id), user.role, frozenset(user.buurten),
-                        str(user.organisation_id) if user.organisation_id else None)
+                        str(user.organisation_id) if user.organisation_id else None, name=user.name)
 
 
 def context_for(user: User) -> engine.SyncContext:
     """Return an engine context for a signed-in user."""
     buurten = _Buurten()
     actor = actor_for(user)
+    retired = frozenset(db.session.scalars(select(Theme.code).where(Theme.active.is_(False))))
     return engine.SyncContext(db.session(), REGISTRY, actor, locate=buurten.locate,
                               store_contact=store_contact, is_buurt=buurten.is_buurt,
-                              locate_many=buurten.locate_many,
+                              locate_many=buurten.locate_many, retired_themes=retired,
+                              on_changes=queue_for_changes,
                               vouch_photos=lambda hashes: vouched_photos(actor, hashes))
 
 

@@ -107,7 +107,7 @@ class PostgresPair:
     def stop(self) -> None:
         for data in reversed(self.started):
             subprocess.run(["runuser", "-u", "postgres", "--", str(PG_BIN / "pg_ctl"), "-D", str(data), "-m",
-                            "immediate", "-w", "stop"], capture_output=True)
+                            "immediate", "-w", "stop"], capture_output=True, check=False)
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -175,7 +175,7 @@ http {{
 
     def start(self) -> Nginx:
         conf = str(self.folder / "nginx.conf")
-        check = subprocess.run(["nginx", "-t", "-c", conf], capture_output=True, text=True)
+        check = subprocess.run(["nginx", "-t", "-c", conf], capture_output=True, text=True, check=False)
         assert check.returncode == 0, check.stderr
         self.process = subprocess.Popen(["nginx", "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 30
@@ -220,8 +220,10 @@ def https_get(url: str, timeout: float = 10, headers: dict | None = None) -> tup
 class Stack:
     """Primary + replica, Redis, two app nodes and nginx in front."""
 
-    def __init__(self, apply_delay_ms: int = 0, nodes: int = 2, workers: int = 1):
+    def __init__(self, apply_delay_ms: int = 0, nodes: int = 2, workers: int = 1,
+                 gunicorn_args: list[str] | None = None):
         self.pg = PostgresPair(apply_delay_ms)
+        self.gunicorn_args = gunicorn_args or []
         self.redis_prefix = f"muurtje-deploy-{uuid.uuid4().hex[:8]}"
         self.nodes_count, self.workers = nodes, workers
         self.nodes: list[LiveServer] = []
@@ -243,7 +245,8 @@ class Stack:
             "TILE_URL": "http://127.0.0.1:9/{z}/{x}/{y}.png",
             "MUURTJE_ACCESS_LOG": "",
         }
-        self.nodes = [LiveServer(self.pg.primary_url, workers=self.workers, env=env) for _ in range(self.nodes_count)]
+        self.nodes = [LiveServer(self.pg.primary_url, workers=self.workers, env=env, args=self.gunicorn_args)
+                      for _ in range(self.nodes_count)]
         errors: list[BaseException] = []
 
         def start(node: LiveServer) -> None:

@@ -7,6 +7,7 @@ import threading
 import time
 import uuid
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
@@ -17,6 +18,8 @@ from tests.production.slow_clients import healthz_seconds, stall
 from tests.sync.helpers import signal_fields, upsert
 
 BUURT = "BU01060001"
+# One stack for the module, in this order (the node killed in the push test stays down): one xdist worker.
+pytestmark = pytest.mark.xdist_group("deploy-stack")
 
 
 def test_stack_is_what_production_runs(stack):
@@ -143,18 +146,17 @@ def test_killing_an_app_node_while_devices_push_applies_every_mutation_once(stac
     assert not not_applied, not_applied[:5]
     primary = create_engine(stack.pg.primary_url)
     with primary.connect() as conn:
-        rows = conn.execute(text("SELECT title, count(*), max(version) FROM signals WHERE title LIKE :t GROUP BY title"),
-                            {"t": f"{tag} %"}).all()
+        rows = conn.execute(text("SELECT title, count(*), max(version) FROM signals WHERE title LIKE :t "
+                                 "GROUP BY title"), {"t": f"{tag} %"}).all()
     primary.dispose()
     assert len(rows) == total  # none lost
     assert all(count == 1 and version == 1 for _, count, version in rows)  # none doubled or applied twice
 
 
 def test_field_app_installs_and_syncs_over_https(stack, people, browser):
+    from tests.conftest import CHROMIUM_ARGS
     from tests.pwa.conftest import ASSEN, sign_in
     from tests.pwa.test_field_app import log_conversation_with_signal
-
-    from tests.conftest import CHROMIUM_ARGS
 
     # Service workers need a certificate the browser accepts: this one trusts the test's own.
     chromium = browser.browser_type.launch(executable_path="/usr/bin/chromium",

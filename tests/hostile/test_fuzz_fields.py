@@ -9,8 +9,10 @@ Examples per run: the hypothesis profile (`ci`: 25, `thorough`: 500; tests/conft
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from collections import Counter
+from datetime import UTC, datetime
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -21,13 +23,14 @@ from app.models import ENTITIES, RecordChange, ResidentContact
 from offline_sync.records import ENTITY_FIELDS
 from tests.sync.helpers import BUURT_A, conversation_fields, new_id, signal_fields, upsert
 
-#: What the runs saw; printed at the end of a run with `-s` (docs/security.md quotes a thorough run).
+#: What the runs saw: printed at the end of a run (`-s`) and appended to $MUURTJE_FUZZ_TALLY if set.
 TALLY: Counter = Counter()
 
-nasty_text = st.text(alphabet=st.characters(categories=["Cs", "Cc", "L", "N", "P", "S", "Zs"]), max_size=12) | st.sampled_from(
+_characters = st.characters(categories=["Cs", "Cc", "L", "N", "P", "S", "Zs"])  # Cs: lone surrogates
+nasty_text = st.text(alphabet=_characters, max_size=12) | st.sampled_from(
     ["\x00", "a\x00b", "\ud800", "\udfff x", "'; DROP TABLE signals;--", "NaN", "", " " * 3])
-dates = st.datetimes(timezones=st.just(__import__("datetime").UTC)).map(lambda d: d.isoformat()) | st.dates().map(
-    str) | st.sampled_from(["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "2026-02-30", "morgen"])
+dates = (st.datetimes(timezones=st.just(UTC)).map(datetime.isoformat) | st.dates().map(str)
+         | st.sampled_from(["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "2026-02-30", "morgen"]))
 numbers = (st.integers() | st.integers(min_value=2**62, max_value=2**70) | st.floats(allow_nan=True,
                                                                                        allow_infinity=True))
 scalars = st.none() | st.booleans() | numbers | nasty_text | dates
@@ -106,7 +109,11 @@ def test_fuzzed_fields_never_break_a_push(api):
         assert stored == 1
 
     run()
-    print(f"\nfuzz tally ({db.engine.dialect.name}): {dict(TALLY)}")
+    report = f"fuzz tally ({db.engine.dialect.name}): {dict(TALLY)}"
+    print("\n" + report)
+    if path := os.environ.get("MUURTJE_FUZZ_TALLY"):
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(report + "\n")
 
 
 def _push(client, client_id: str, mutations: list[dict]):

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 import pytest
 from PIL import Image
-from werkzeug.security import generate_password_hash
 
 from tests.support import ApiClient
 from tests.sync.helpers import BUURT_A, BUURT_B, new_id, pull_all, push, signal_fields, upsert
@@ -74,7 +73,7 @@ RECORD_CELLS: dict[str, Callable[[str, str], object]] = {
     "GET contact": _contact,
     "PATCH assignee=self, GET contact": _assign_self_then_contact,
     "GET photo": lambda r, s: _seen(r, s, 200),
-    "pull contains it": lambda r, s: _sees(r, s),
+    "pull contains it": _sees,
     "signal export contains it": _in_export,
     "push edit": lambda r, s: "applied" if _sees(r, s) else "rejected",
     "push delete": _delete,
@@ -114,10 +113,7 @@ def _photo(seed: int) -> tuple[bytes, str]:
 
 
 @pytest.fixture
-def world(app, make_user, monkeypatch):
-    # Eleven sign-ins: a cheap hash keeps the matrix quick (the hash itself is tested in test_auth).
-    monkeypatch.setattr("app.cli.hash_password", lambda p: generate_password_hash(p, method="pbkdf2:sha256:1"))
-
+def world(app, make_user):
     def signed_in(role, **kw) -> ApiClient:
         user, password = make_user(role, **kw)
         client = ApiClient(app.test_client())

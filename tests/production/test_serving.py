@@ -86,7 +86,8 @@ def test_trusted_proxies_take_the_client_address_and_scheme_from_the_proxy(datab
 
             return {"addr": request.remote_addr, "scheme": request.scheme, "host": request.host}
 
-        headers = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "muurtje.example.nl"}
+        headers = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https",
+                   "X-Forwarded-Host": "muurtje.example.nl"}
         body = app.test_client().get("/_test/remote", headers=headers).get_json()
         with app.app_context():
             from app.extensions import db

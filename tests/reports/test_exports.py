@@ -143,9 +143,19 @@ def test_report_formats(api, world, contacts):
     assert len(rows) == len(json_rows)
     assert [int(r["signals_total"]) for r in rows] == [r["signals_total"] for r in json_rows]
 
-    values = _xlsx_values(manager.get("/api/v1/reports/buurten?format=xlsx").get_data())
-    assert list(values[0]) == list(COLUMNS) and len(values) == len(json_rows) + 1
+    body = manager.get("/api/v1/reports/buurten?format=xlsx").get_data()
+    values = _xlsx_values(body)
+    # For people: Dutch headers, theme labels, amounts as euro cells (the CSV keeps names and cents).
+    assert values[0][:5] == ("Buurtcode", "Buurt", "Wijkcode", "Wijk", "Gesprekken") and len(values[0]) == len(COLUMNS)
+    assert "Budget toegekend (€)" in values[0] and "Bijeenkomsten" in values[0]
+    assert len(values) == len(json_rows) + 1
     assert [v[COLUMNS.index("conversations")] for v in values[1:]] == [r["conversations"] for r in json_rows]
+    granted = COLUMNS.index("budget_granted_cents")
+    assert [round(v[granted] * 100) for v in values[1:]] == [r["budget_granted_cents"] for r in json_rows]
+    sheet = load_workbook(io.BytesIO(body)).worksheets[0]
+    assert "€" in sheet.cell(row=2, column=granted + 1).number_format
+    themes = COLUMNS.index("top_themes")
+    assert any(v[themes] and "Groen" in v[themes] for v in values[1:])
 
     doc = _valid_collection(manager.get("/api/v1/reports/buurten?format=geojson").get_data())
     assert len(doc["features"]) == len(json_rows)
@@ -177,32 +187,40 @@ def test_open_data_suppresses_small_counts(api, world):
     assert "Gesprek 0." not in text and "Signaal 0." not in text  # no free text of records
 
 
+@pytest.mark.parametrize("database_url", ["postgis"], indirect=True)
 @pytest.mark.parametrize("entity", ["conversation", "signal", "idea", "followup"])
-def test_geojson_by_copy_equals_python_writer(world, contacts, dialect, entity):
-    """On PostGIS, COPY writes the GeoJSON; parsed, it equals what the Python writer makes."""
+def test_copy_writes_what_the_python_writers_write(world, contacts, entity):
+    """Where COPY runs (PostGIS), its CSV bytes and parsed GeoJSON equal the Python writers' on the same rows."""
     from app.reports import summary as reporting
     from app.reports.export_writer import record_export
     from app.reports.exports import (
         SHEET_TITLES,
+        csv_chunks,
         export_columns,
         export_query,
         features,
         geojson_chunks,
         stream_rows,
+        table_rows,
     )
     from app.reports.summary import Period, Scope
 
     period, scope = Period(), Scope()
     labels = reporting.theme_labels()
     columns = export_columns(entity, labels)
+
+    by_copy = record_export(db.engine, entity, "csv", period, scope, None, labels)
+    assert by_copy.gi_code.co_name == "copy_csv_chunks"
+    rows = stream_rows(db.engine, export_query(entity, columns, period, scope, None, for_table=True))
+    by_python = b"".join(csv_chunks([c.header for c in columns], table_rows(rows, columns, for_csv=True)))
+    assert b"".join(by_copy).decode() == by_python.decode()
+    assert len(_csv_rows(by_python)) >= (1 if entity == "followup" else 5)
+
+    by_copy = record_export(db.engine, entity, "geojson", period, scope, None, labels)
+    assert by_copy.gi_code.co_name == "copy_geojson_chunks"
     rows = stream_rows(db.engine, export_query(entity, columns, period, scope, None))
-    by_python = json.loads(b"".join(geojson_chunks(features(rows, columns), {"name": SHEET_TITLES[entity]})))
-    chunks = record_export(db.engine, entity, "geojson", period, scope, None, labels)
-    expected_writer = "copy_geojson_chunks" if dialect == "postgis" else "geojson_chunks"
-    assert chunks.gi_code.co_name == expected_writer
-    exported = json.loads(b"".join(chunks))
-    assert exported == by_python
-    assert len(exported["features"]) >= (1 if entity == "followup" else 5)
+    by_python = geojson_chunks(features(rows, columns), {"name": SHEET_TITLES[entity]})
+    assert json.loads(b"".join(by_copy)) == json.loads(b"".join(by_python))
 
 
 def test_xlsx_bytes_leave_while_rows_are_still_being_read():

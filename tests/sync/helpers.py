@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import uuid
 from functools import cache
 
@@ -9,6 +13,13 @@ from tests.support import ASSEN
 
 BUURT_A = "BU01060200"
 BUURT_B = "BU01060300"
+
+
+def old_style_cursor(seq: int, scope, secret: str) -> str:
+    """A cursor as the server signed them before itsdangerous: base64 JSON, '.', a truncated HMAC."""
+    body = base64.urlsafe_b64encode(json.dumps([seq, scope.fingerprint()]).encode()).rstrip(b"=").decode()
+    digest = hmac.new(secret.encode(), b"muurtje-sync-cursor:" + body.encode(), hashlib.sha256).digest()
+    return f"{body}.{base64.urlsafe_b64encode(digest[:18]).decode()}"
 
 
 @cache

@@ -90,7 +90,7 @@ class Device:
         self.outbox = [m for m in self.outbox if m["mutation_id"] > body["last_mutation_id"]]
 
     def pull(self, ids: set[str]) -> None:
-        changes, self.cursor, reset = pull_all(self.api, self.cursor, limit=3)
+        changes, self.cursor, reset = pull_all(self.api, self.cursor, limit=4)
         if reset:
             self.copies = {}
         for change in changes:
@@ -107,7 +107,7 @@ actions = st.lists(st.one_of(
     st.tuples(st.just("delete"), _device, _record),
     st.tuples(st.just("push"), _device, st.booleans()),
     st.tuples(st.just("pull"), _device),
-), min_size=4, max_size=30)
+), min_size=4, max_size=24)
 
 
 def test_devices_converge(api):

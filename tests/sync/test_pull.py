@@ -8,6 +8,7 @@ from tests.sync.helpers import (
     BUURT_B,
     delete,
     new_id,
+    old_style_cursor,
     pull_all,
     push,
     signal_fields,
@@ -71,7 +72,13 @@ def test_reset_on_bad_cursor_and_on_scope_change(api):
     push(other, new_id(), [upsert(1, "signal", in_b, signal_fields(BUURT_B))])
     changes, cursor, reset = pull_all(worker)
     assert [c["id"] for c in changes] == [in_a] and not reset
-    for bad in ("garbage", cursor[:-2] + "xx", pull_all(other)[1]):
+    from flask import current_app
+
+    from app.sync.service import scope_for
+
+    # A cursor signed the way the server did before it used itsdangerous, for this very scope.
+    old = old_style_cursor(10**6, scope_for(worker.db_user), current_app.config["SECRET_KEY"])
+    for bad in ("garbage", cursor[:-2] + "xx", pull_all(other)[1], old):
         body = worker.get(f"/api/v1/sync/pull?cursor={bad}").get_json()
         assert body["reset"] is True and [c["id"] for c in body["changes"]] == [in_a]
     # The worker gets buurt B as well: the old cursor would never deliver B's older records.

@@ -15,6 +15,7 @@ from offline_sync.schemas import (
     missing_required,
 )
 from offline_sync.workflow import Transition, check_transition
+from tests.sync.helpers import old_style_cursor
 
 CLIENT = "6f1c2b9e-0000-4000-8000-000000000001"
 OTHER = "6f1c2b9e-0000-4000-8000-000000000002"
@@ -103,7 +104,9 @@ def test_cursor_is_signed_and_bound_to_scope():
     assert decode_cursor(cursor, scope, "other secret") is None
     assert decode_cursor(cursor, Scope("u1", "field_worker", 2), "secret") is None
     assert decode_cursor(cursor, Scope("u2", "field_worker", 1), "secret") is None
-    body, _, sig = cursor.partition(".")
-    forged = encode_cursor(0, scope, "secret").partition(".")[0] + "." + sig
+    payload, _, signature = cursor.rpartition(".")
+    forged = encode_cursor(0, scope, "secret").rpartition(".")[0] + "." + signature
     assert decode_cursor(forged, scope, "secret") is None
     assert decode_cursor("garbage", scope, "secret") is None
+    assert decode_cursor(old_style_cursor(42, scope, "secret"), scope, "secret") is None
+

@@ -77,4 +77,6 @@ def test_organisations_with_their_people(api, make_user):
     assert [(o["name"], sorted(u["name"] for u in o["users"])) for o in body] == [
         ("Actium", ["Anna", "Cees"]), ("Vaart Welzijn", ["Bram"]),
     ]
-    assert api("field_worker").get("/api/v1/organisations").status_code == 403
+    # v1.1: every signed-in person may list the organisations, but only team roles see their people.
+    assert api("field_worker").get("/api/v1/organisations").get_json() == [
+        {"id": o["id"], "name": o["name"], "kind": o["kind"]} for o in body]

@@ -14,7 +14,7 @@ const themeLabels = JSON.parse(document.getElementById("theme-labels").textConte
 const $ = (id) => document.getElementById(id);
 const status = $("status");
 const TOTALS = ["conversations", "residents_reached", "signals_total", "signals_open", "signals_overdue",
-  "median_days_to_done", "ideas_total", "ideas_granted", "budget_granted_cents"];
+  "median_days_to_done", "ideas_total", "ideas_granted", "budget_granted_cents", "budget_spent_cents", "gatherings"];
 
 let period = null;
 let report = null;

@@ -5,6 +5,7 @@ import { formatFigure } from "./format.js";
 const NUMERIC = new Set([
   "conversations", "residents_reached", "signals_total", "signals_open", "signals_done", "signals_overdue",
   "median_days_to_done", "ideas_total", "ideas_granted", "budget_requested_cents", "budget_granted_cents",
+  "budget_spent_cents", "gatherings", "gathering_attendance",
 ]);
 const SHOWN = ["buurt_name", "wijk_name", ...NUMERIC, "top_themes"];
 

@@ -2,12 +2,16 @@
 import { getMeta } from "./db.js";
 import { on } from "./events.js";
 import { refreshReference } from "./reference.js";
+import * as application from "./screens/application.js";
 import * as conversation from "./screens/conversation.js";
+import * as gathering from "./screens/gathering.js";
+import * as handover from "./screens/handover.js";
 import * as home from "./screens/home.js";
 import * as idea from "./screens/idea.js";
 import * as login from "./screens/login.js";
 import * as nearby from "./screens/nearby.js";
 import * as outbox from "./screens/outbox.js";
+import * as password from "./screens/password.js";
 import * as recent from "./screens/recent.js";
 import * as signal from "./screens/signal.js";
 import { startStatusLine } from "./status.js";
@@ -23,9 +27,14 @@ const ROUTES = [
   [new RegExp(`^/signaal/${ID}$`), signal, "Signaal"],
   [/^\/idee\/nieuw$/, idea, "Nieuw idee"],
   [new RegExp(`^/idee/${ID}$`), idea, "Idee"],
+  [new RegExp(`^/idee/${ID}/aanvraag$`), application, "Aanvraag buurtbudget"],
+  [/^\/bijeenkomst\/nieuw$/, gathering, "Bijeenkomst starten"],
+  [new RegExp(`^/bijeenkomst/${ID}$`), gathering, "Bijeenkomst"],
   [/^\/mijn$/, recent, "Mijn registraties"],
   [/^\/buurt$/, nearby, "In deze buurt"],
   [/^\/uitbox$/, outbox, "Uitbox"],
+  [/^\/wachtwoord$/, password, "Kies je eigen wachtwoord"],
+  [/^\/overdragen$/, handover, "Items van een eerdere gebruiker"],
 ];
 
 const view = document.getElementById("view");
@@ -41,6 +50,10 @@ async function route() {
     return;
   }
   if (user) ensureServiceWorker();
+  if (user && user.must_change_password && path !== "/wachtwoord" && path !== "/login") {
+    location.replace("#/wachtwoord");
+    return;
+  }
   const match = ROUTES.map(([pattern, screen, title]) => [path.match(pattern), screen, title]).find(([m]) => m);
   if (typeof cleanup === "function") cleanup();
   cleanup = null;

@@ -60,7 +60,7 @@ export async function renderItemForm(root, { id, query }, spec) {
   const picker = await locationPicker(form, { location: start, buurtCode: startBuurt, locate: isNew && !start && !startBuurt });
   const stopNotices = wireNotices(root, spec.entity, recordId, form);
   const stopFollowing = followServer(root, spec.entity, record, spec.statusLabel);
-  if (spec.wire) spec.wire(form, themeList);
+  if (spec.wire) spec.wire(form, themeList, v);
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();

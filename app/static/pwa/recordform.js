@@ -64,6 +64,9 @@ export function contactField() {
     <label for="contact_email">E-mailadres</label><input id="contact_email" type="email" autocomplete="off">
     <div class="check"><input type="checkbox" id="contact_consent">
       <label for="contact_consent">De bewoner geeft toestemming om deze gegevens te bewaren voor opvolging</label></div>
+    <div class="check"><input type="checkbox" id="contact_updates" aria-describedby="contact_updates_hint">
+      <label for="contact_updates">Wil op de hoogte blijven</label></div>
+    <p class="hint" id="contact_updates_hint">De bewoner krijgt een e-mail als dit wordt opgepakt of afgerond (alleen met e-mailadres).</p>
     <p class="field-error" data-error-for="resident_contact" hidden></p>
   </details>`;
 }
@@ -75,6 +78,7 @@ export function fillContact(root, contact) {
   root.querySelector("#contact_phone").value = contact.phone || "";
   root.querySelector("#contact_email").value = contact.email || "";
   root.querySelector("#contact_consent").checked = Boolean(contact.consent);
+  root.querySelector("#contact_updates").checked = Boolean(contact.updates);
   root.querySelector("#field-resident_contact").open = true;
 }
 
@@ -87,7 +91,9 @@ export function contactValue(root) {
   if (!root.querySelector("#contact_consent").checked) {
     return { error: "Vink aan dat de bewoner toestemming geeft, of laat de contactgegevens leeg." };
   }
-  return { value: { name: name || null, phone: phone || null, email: email || null, consent: true } };
+  const updates = root.querySelector("#contact_updates").checked;
+  if (updates && !email) return { error: "Vul een e-mailadres in om de bewoner op de hoogte te houden." };
+  return { value: { name: name || null, phone: phone || null, email: email || null, consent: true, updates } };
 }
 
 const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);

@@ -3,22 +3,32 @@ import { api, problemText } from "./api.js";
 import { done, getMeta, setMeta, transaction } from "./db.js";
 import { emit } from "./events.js";
 
+/** The problem type of a deactivated account (401 on any request, 403 at sign-in). */
+export const DEACTIVATED = "urn:muurtje:problem:account-deactivated";
+
 /** Sign in and keep the device token in IndexedDB; returns {ok, message}. */
 export async function signIn(email, password, deviceName) {
   const result = await api("/api/v1/auth/login", {
     method: "POST", token: null, body: { email, password, token: true, device_name: deviceName },
   });
   if (!result.ok) {
+    // 403 with type DEACTIVATED: the account was deactivated; the detail says whom to ask.
     const message = result.status === 401 ? "E-mailadres of wachtwoord klopt niet."
       : result.status === 429 ? "Te veel pogingen. Wacht even en probeer het opnieuw." : problemText(result);
     return { ok: false, message };
   }
   const { token, csrf_token: _csrf, ...user } = result.data;
   const previous = await getMeta("user");
-  if (previous && previous.id !== user.id) await dropServerCopies();
+  if (previous && previous.id !== user.id) {
+    await dropServerCopies();
+    // Remember who used this phone before, so their waiting items can be handed over by name.
+    await setMeta("known_users", { ...((await getMeta("known_users")) || {}),
+      [previous.id]: { name: previous.name, email: previous.email } });
+  }
   await setMeta("token", token);
   await setMeta("user", user);
   await setMeta("auth_expired", false);
+  await setMeta("auth_refusal", null);
   emit("records");
   return { ok: true, user };
 }

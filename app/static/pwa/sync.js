@@ -7,6 +7,7 @@ import { emit } from "./events.js";
 import { clientId, pendingMutations } from "./outbox.js";
 import { uploadPhotos } from "./photos.js";
 import { refreshReference } from "./reference.js";
+import { DEACTIVATED } from "./session.js";
 
 export const SCHEMA_VERSION = 1;
 const MAX_BATCH = 500;
@@ -60,6 +61,7 @@ export function startSync() {
 async function runSync() {
   const token = await getMeta("token");
   if (!token || (await getMeta("auth_expired"))) return;
+  if ((await getMeta("user") || {}).must_change_password) return; // first "Kies je eigen wachtwoord"
   if (!navigator.onLine) {
     schedule();
     return;
@@ -75,6 +77,7 @@ async function runSync() {
   } catch (error) {
     if (error instanceof SyncStop && error.kind === "auth") {
       await setMeta("auth_expired", true);
+      await setMeta("auth_refusal", error.refusal || null); // e.g. the account was deactivated
     } else if (error instanceof SyncStop && error.kind === "upgrade") {
       await setMeta("needs_update", true);
       emit("needs-update");
@@ -90,7 +93,11 @@ async function runSync() {
 }
 
 function stopFor(result) {
-  if (result.status === 401) return new SyncStop("auth", "Opnieuw aanmelden nodig.");
+  if (result.status === 401) {
+    const stop = new SyncStop("auth", "Opnieuw aanmelden nodig.");
+    if (result.data && result.data.type === DEACTIVATED) stop.refusal = problemText(result);
+    return stop;
+  }
   if (result.status === 409) return new SyncStop("upgrade", "De app moet worden bijgewerkt.");
   return new SyncStop("retry", problemText(result));
 }

@@ -15,7 +15,7 @@ export const SUPPORT = Object.entries(VOCABULARY.support);
 export const SIGNAL_STATUS = VOCABULARY.status.signal;
 export const IDEA_STATUS = VOCABULARY.status.idea;
 export const ENTITY_LABEL = VOCABULARY.entity;
-export const ENTITY_PATH = { conversation: "gesprek", signal: "signaal", idea: "idee" };
+export const ENTITY_PATH = { conversation: "gesprek", signal: "signaal", idea: "idee", gathering: "bijeenkomst" };
 
 export const FIELD_LABELS = {
   occurred_at: "Wanneer", setting: "Waar", residents_count: "Aantal bewoners", themes: "Thema's",
@@ -23,10 +23,12 @@ export const FIELD_LABELS = {
   title: "Titel", description: "Toelichting", theme: "Thema", domain: "Domein", urgency: "Urgentie",
   status: "Status", photos: "Foto's", initiators_count: "Aantal initiatiefnemers", support: "Gevraagde steun",
   budget_requested_cents: "Gevraagd budget", resident_contact: "Contactgegevens bewoner",
+  budget_granted_cents: "Toegekend budget", budget_spent_cents: "Besteed", budget_id: "Budget",
+  requirements: "Voorwaarden", kind: "Soort bijeenkomst", attendance_count: "Aanwezig", gathering_id: "Bijeenkomst",
   conversation_id: "Gesprek", _schema: "Algemeen", op: "Actie", base_version: "Versie",
 };
 
-const CONTACT_LABELS = { name: "naam", phone: "telefoon", email: "e-mail", consent: "toestemming" };
+const CONTACT_LABELS = { name: "naam", phone: "telefoon", email: "e-mail", consent: "toestemming", updates: "op de hoogte blijven" };
 
 /** Flatten the server's messages for a field (a list, or per sub-field for nested values) into text. */
 export function messagesOf(value) {
@@ -99,6 +101,7 @@ export function recordTitle(record) {
     const summary = (v.summary || "").trim();
     return `${setting}${summary ? ` – ${summary.slice(0, 60)}${summary.length > 60 ? "…" : ""}` : ""}`;
   }
+  if (record.entity === "gathering") return v.title || `Bijeenkomst (${v.attendance_count || 0} aanwezig)`;
   return v.title || "(zonder titel)";
 }
 
@@ -120,12 +123,19 @@ export function syncBadges(record) {
   return badges.join(" ");
 }
 
-/** A list of records as links. */
-export function recordList(records, emptyText) {
+/** The status of a signal or idea as a badge ("" for other records). */
+export function statusBadge(record) {
+  const status = record.view.status;
+  if (!status || !["signal", "idea"].includes(record.entity)) return "";
+  return `<span class="badge badge-status badge-status-${esc(status)}">${esc(displayValue("status", status))}</span>`;
+}
+
+/** A list of records as links; `withStatus` adds each signal's and idea's status badge. */
+export function recordList(records, emptyText, { withStatus = false } = {}) {
   if (!records.length) return `<p class="muted">${esc(emptyText)}</p>`;
   return `<ul class="records">${records.map((r) => `
     <li><a href="#/${ENTITY_PATH[r.entity]}/${r.id}">
-      <span class="kind">${ENTITY_LABEL[r.entity]}</span>
+      <span class="kind">${ENTITY_LABEL[r.entity]}${withStatus ? ` ${statusBadge(r)}` : ""}</span>
       <span class="title">${esc(recordTitle(r))}</span>
       <span class="meta">${esc(r.view.occurred_at ? `gezien ${seenLabel(r.view.occurred_at)}`
         : shortTime(r.view.created_at || new Date(r.touched_at).toISOString()))}

@@ -15,6 +15,7 @@ const choroplethToggle = document.getElementById("choropleth-toggle");
 const legend = document.getElementById("legend");
 
 const map = L.map(mapEl, { center: [52.993, 6.56], zoom: 13, keyboard: true });
+export { map }; // for the other layers (team/ideas-layer.js)
 L.tileLayer(mapEl.dataset.tileUrl, { attribution: mapEl.dataset.tileAttribution, maxZoom: 19 }).addTo(map);
 const markers = L.layerGroup().addTo(map);
 let buurtLayer = null;

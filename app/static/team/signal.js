@@ -11,7 +11,7 @@ const FIELD_LABELS = {
   buurt_code: "Buurt", occurred_at: "Gezien op", created_at: "Gemeld op", created_by: "Gemeld door",
   updated_at: "Laatst gewijzigd", version: "Versie", location: "Locatie", photos: "Foto's", conversation_id: "Gesprek",
 };
-/** How the log and the owner line say that a signal moved *to* a status. */
+/** How the log and the owner line say that a signal moved *to* a status (offline_sync/vocabulary.py). */
 const STATUS_DONE = wf.moved_labels;
 const QUIET_FIELDS = new Set(["version", "has_conflict", "status_from", "done_at", "updated_at"]);
 
@@ -84,6 +84,23 @@ function renderFields() {
     img.loading = "lazy";
     return img;
   }));
+}
+
+let publicDirty = false;
+
+function renderPublic() {
+  if (publicDirty) return;  // keep what the user is typing
+  $("public-note").value = record.public_note || "";
+  $("public-flag").checked = Boolean(record.public);
+}
+
+/** The note and public flag as typed, for a PATCH; empty when nothing changed. */
+function publicFields() {
+  const note = $("public-note").value.trim() || null;
+  const fields = {};
+  if (note !== (record.public_note || null)) fields.public_note = note;
+  if ($("public-flag").checked !== Boolean(record.public)) fields.public = $("public-flag").checked;
+  return fields;
 }
 
 function renderActions() {
@@ -256,6 +273,7 @@ async function loadConversation() {
 
 function render() {
   renderFields();
+  renderPublic();
   renderActions();
   renderAssignment();
   renderLog();
@@ -288,12 +306,13 @@ async function patch(fields, message) {
   try {
     const result = await apiFetch(`/api/v1/signals/${id}`, { method: "PATCH", body: { base_version: record.version, ...fields } });
     const overwritten = result.conflicts?.length ? " Let op: er waren gelijktijdige wijzigingen." : "";
+    if ("public_note" in fields || "public" in fields) publicDirty = false;
     await afterChange(message + overwritten);
   } catch (error) { say(`Niet opgeslagen: ${error.message}`); }
 }
 
 function changeStatus(to) {
-  const fields = { status: to };
+  const fields = { status: to, ...publicFields() };
   if (to === "picked_up") {
     // Picking up claims the signal, so the next team sees who has it.
     fields.organisation = record.organisation || me.organisation?.id || null;
@@ -314,8 +333,13 @@ $("reason-form").addEventListener("submit", async (event) => {
   const text = $("reason").value.trim();
   if (!text) { say("Vul een reden in."); $("reason").focus(); return; }
   try {
+    const note = publicFields();
+    if (Object.keys(note).length) {  // first the note, so the resident's e-mail carries it
+      record = await apiFetch(`/api/v1/signals/${id}`, { method: "PATCH", body: { base_version: record.version, ...note } });
+      publicDirty = false;
+    }
     await apiFetch(`/api/v1/signals/${id}/followups`, { method: "POST",
-      body: { id: crypto.randomUUID(), text, status_to: pendingStatus } });
+      body: { id: crypto.randomUUID(), text, status_to: pendingStatus, parent_version: record.version } });
     $("reason").value = "";
     $("reason-form").hidden = true;
     await afterChange(`Status is nu ${wf.status_labels[pendingStatus]}.`);
@@ -332,6 +356,14 @@ $("note-form").addEventListener("submit", async (event) => {
     $("note").value = "";
     await afterChange("Notitie opgeslagen.");
   } catch (error) { say(`Niet opgeslagen: ${error.message}`); }
+});
+
+$("public-note").addEventListener("input", () => { publicDirty = true; });
+$("public-flag").addEventListener("change", () => { publicDirty = true; });
+$("public-save").addEventListener("click", () => {
+  const fields = publicFields();
+  if (!Object.keys(fields).length) { say("Er is niets gewijzigd."); return; }
+  patch(fields, "Bericht opgeslagen.");
 });
 
 $("a-organisation").addEventListener("change", fillPeople);

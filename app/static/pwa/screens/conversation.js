@@ -3,6 +3,7 @@ import { on } from "../events.js";
 import { contactField, contactValue, followServer, nothingChanged, submitRecord, wireNotices } from "../recordform.js";
 import { locationFieldset, locationPicker } from "../location.js";
 import { loadRecord, loadRecords } from "../outbox.js";
+import { kindLabel, openGathering } from "../programme.js";
 import { themes } from "../reference.js";
 import { go } from "../nav.js";
 import { checkChips, esc, markFieldErrors, radioChips, recordList, SETTINGS, stepper, toast, wireSteppers } from "../ui.js";
@@ -18,10 +19,14 @@ export async function render(root, { id }) {
     root.innerHTML = `<h1>Gesprek niet gevonden</h1><p><a href="#/">Terug naar start</a></p>`;
     return null;
   }
-  const v = record ? record.view : { setting: null, residents_count: 1, themes: [], summary: "", follow_up_needed: false };
+  // While a bijeenkomst is open on this phone, a new conversation belongs to it.
+  const gathering = isNew ? await openGathering() : null;
+  const v = record ? record.view : { setting: gathering ? "gathering" : null, residents_count: 1, themes: [], summary: "",
+    follow_up_needed: false, gathering_id: gathering ? gathering.id : null };
   const themeOptions = (await themes()).map((t) => [t.code, t.label]);
   root.innerHTML = `<h1>${isNew ? "Nieuw gesprek" : "Gesprek"}</h1>
     ${!isNew && v.occurred_at ? `<p class="muted" id="seen">Gezien ${esc(seenLabel(v.occurred_at))}</p>` : ""}
+    ${v.gathering_id ? `<p class="muted">Bij <a href="#/bijeenkomst/${esc(v.gathering_id)}">${esc(gathering ? gathering.view.title || kindLabel(gathering.view.kind) : "de bijeenkomst")}</a></p>` : ""}
     <div id="notices"></div>
     <form id="record-form" novalidate>
       ${radioChips("setting", "Waar was het gesprek?", SETTINGS, v.setting, { required: true })}
@@ -91,6 +96,7 @@ export async function render(root, { id }) {
       ...where,
     };
     if (contact.value) fields.resident_contact = contact.value;
+    if (isNew && v.gathering_id) fields.gathering_id = v.gathering_id;
     const saved = await submitRecord("conversation", recordId, record, fields);
     if (!saved && !then) {
       nothingChanged(form);

@@ -3,6 +3,7 @@ import { getMeta } from "../db.js";
 import { on } from "../events.js";
 import { go } from "../nav.js";
 import { loadRecords, pendingMutations } from "../outbox.js";
+import { kindLabel, openGathering } from "../programme.js";
 import { signOut } from "../session.js";
 import { esc, recordList } from "../ui.js";
 
@@ -13,6 +14,7 @@ export async function render(root) {
   root.innerHTML = `<h1>Hallo ${esc((user?.name || "").split(" ")[0])}</h1>
     ${expired ? `<p class="notice notice-error">Verzenden lukt pas na opnieuw aanmelden. <a href="#/login">Opnieuw aanmelden</a></p>` : ""}
     <a class="big-action" href="#/gesprek/nieuw">Nieuw gesprek</a>
+    <div id="gathering-slot"></div>
     <div class="row">
       <a class="action" href="#/signaal/nieuw">Los signaal</a>
       <a class="action" href="#/idee/nieuw">Los idee</a>
@@ -32,6 +34,10 @@ export async function render(root) {
     const mine = records.filter((r) => r.mine && r.entity !== "followup").slice(0, 5);
     root.querySelector("#latest").innerHTML = recordList(mine, "Nog niets vastgelegd op deze telefoon.");
     root.querySelector("#outbox-count").textContent = `(${pending.length})`;
+    const open = await openGathering();
+    root.querySelector("#gathering-slot").innerHTML = open
+      ? `<a class="action gathering-open" href="#/bijeenkomst/${esc(open.id)}">Bijeenkomst bezig: ${esc(open.view.title || kindLabel(open.view.kind))} (${esc(open.view.attendance_count || 0)} aanwezig)</a>`
+      : `<a class="action" href="#/bijeenkomst/nieuw">Bijeenkomst starten</a>`;
   }
 
   root.querySelector("#logout-area").addEventListener("click", async (event) => {

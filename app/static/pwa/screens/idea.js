@@ -1,6 +1,7 @@
 // Screen: an idea (a residents' initiative for their buurt), on its own or from a conversation.
 import { renderItemForm } from "../itemform.js";
 import { formatEuro, parseEuro } from "../money.js";
+import { decisionBlock, fillDecision } from "../programme.js";
 import { checkChips, esc, IDEA_STATUS, stepper, SUPPORT } from "../ui.js";
 
 const spec = {
@@ -20,7 +21,10 @@ const spec = {
       <p class="hint" id="budget_requested-preview" aria-live="polite"></p>
       <p class="field-error" data-error-for="budget_requested_cents" hidden></p></div>
     ${v.status ? `<p class="field">Status: <strong data-live="status">${esc(IDEA_STATUS[v.status] || v.status)}</strong></p>` : ""}`,
-  wire(form) {
+  wire(form, _themes, view) {
+    // The buurtbudget decision (or the link to apply) at the top, where the coordinator sees it first.
+    form.insertAdjacentHTML("afterbegin", decisionBlock(view));
+    fillDecision(form, view);
     // Say what will be saved while typing, so "750,50" is never a surprise in the report.
     const input = form.querySelector("#budget_requested");
     const preview = form.querySelector("#budget_requested-preview");

@@ -1,5 +1,6 @@
 // Screen: sign in once; the device token keeps the phone signed in through long offline periods.
 import { getMeta } from "../db.js";
+import { screenAfterSignIn } from "../handover.js";
 import { go } from "../nav.js";
 import { pendingMutations } from "../outbox.js";
 import { refreshReference } from "../reference.js";
@@ -9,12 +10,16 @@ import { esc } from "../ui.js";
 
 /** Render the sign-in form. */
 export async function render(root) {
-  const [user, expired, pending] = await Promise.all([getMeta("user"), getMeta("auth_expired"), pendingMutations()]);
+  const [user, expired, pending, refusal] = await Promise.all([getMeta("user"), getMeta("auth_expired"),
+    pendingMutations(), getMeta("auth_refusal")]);
   const again = Boolean(user && expired);
   root.innerHTML = `<section class="card">
     <h1>${again ? "Opnieuw aanmelden" : "Aanmelden"}</h1>
-    ${again ? `<p class="notice notice-error">Uw aanmelding op deze telefoon is verlopen of ingetrokken.
-      ${pending.length ? `De ${pending.length} items in de uitbox blijven bewaard en worden verzonden zodra u bent aangemeld.` : ""}</p>` : ""}
+    ${again ? `<p class="notice notice-error" id="login-reason">${refusal ? esc(refusal)
+      : "Uw aanmelding op deze telefoon is verlopen of ingetrokken."}
+      ${pending.length ? `De ${pending.length} items in de uitbox blijven bewaard ${refusal
+    ? "op deze telefoon; een collega kan hier aanmelden en ze onder eigen naam verzenden."
+    : "en worden verzonden zodra u bent aangemeld."}` : ""}</p>` : ""}
     <form id="login-form" novalidate>
       <label for="email">E-mailadres</label>
       <input id="email" name="email" type="email" autocomplete="username" required value="${esc(user ? user.email : "")}">
@@ -47,9 +52,13 @@ export async function render(root) {
       error.hidden = false;
       return;
     }
+    if (result.user.must_change_password) {
+      go("#/wachtwoord");
+      return;
+    }
     await refreshReference();
     syncNow();
-    go("#/");
+    go(await screenAfterSignIn());
   });
   return null;
 }

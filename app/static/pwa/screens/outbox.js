@@ -1,6 +1,7 @@
 // Screen: the outbox — what waits to be sent, what the server refused, and a "send now" button.
 import { getMeta } from "../db.js";
 import { on } from "../events.js";
+import { foreignPending } from "../handover.js";
 import { loadRecords, pendingMutations } from "../outbox.js";
 import { syncNow, syncState } from "../sync.js";
 import { ENTITY_LABEL, ENTITY_PATH, esc, recordList, recordTitle, shortTime } from "../ui.js";
@@ -11,6 +12,7 @@ export async function render(root) {
     <p class="hint">Alles wat u vastlegt, staat eerst veilig op deze telefoon en gaat mee zodra er verbinding is.</p>
     <button type="button" class="primary" id="send-now">Nu verzenden</button>
     <p id="sync-error" class="form-error" hidden></p>
+    <p id="foreign" class="notice" hidden></p>
     <section aria-labelledby="pending-title"><h2 id="pending-title">Wacht op verzending</h2><div id="pending"></div></section>
     <section aria-labelledby="rejected-title"><h2 id="rejected-title">Niet geaccepteerd – verbeteren</h2><div id="rejected"></div></section>
     <section aria-labelledby="conflict-title"><h2 id="conflict-title">Conflicten</h2><div id="conflicts"></div></section>`;
@@ -30,6 +32,11 @@ export async function render(root) {
     root.querySelector("#rejected").innerHTML = recordList(records.filter((r) => r.rejected), "Geen.");
     root.querySelector("#conflicts").innerHTML = recordList(
       records.filter((r) => (r.conflicts && r.conflicts.length) || r.view.has_conflict), "Geen.");
+    const foreign = (await foreignPending()).reduce((n, a) => n + a.count, 0);
+    const notice = root.querySelector("#foreign");
+    notice.hidden = foreign === 0;
+    notice.innerHTML = foreign ? `${foreign} items van een eerdere gebruiker wachten.
+      <a href="#/overdragen">Verzenden onder mijn naam</a>` : "";
     const button = root.querySelector("#send-now");
     button.disabled = !navigator.onLine || syncState().running;
     const error = root.querySelector("#sync-error");
