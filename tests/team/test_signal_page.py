@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from app.extensions import db
-from app.models import Buurt
+from app.models import Buurt, Signal
 from tests.support import ApiClient, check_accessibility, only_loopback, sign_in_on_login_page
 
 pytestmark = pytest.mark.browser
@@ -77,9 +77,9 @@ def test_log_and_owner_say_who_did_what_after_referral_and_reassignment(live_ser
     assert "Notitie: Bewoner is op de hoogte" in log[4] and "Gerda Gemeente" in log[4]
 
     fields = page.locator("#s-fields").inner_text()
-    buurt = db.session.get(Buurt, "BU01060001")
+    buurt = db.session.get(Buurt, db.session.get(Signal, uuid.UUID(signal_id)).buurt_code)
     assert f"{buurt.name} ({buurt.wijk_name})" in fields
-    assert "BU01060001" not in fields and conversation_id not in fields
+    assert buurt.code not in fields and conversation_id not in fields
     assert re.search(r"Gesprek van .*2026.* – Op straat \(muurtje\)", fields), fields
     assert "Michelle Bieleveld" in fields
     conversation = page.locator("#conversation").inner_text()

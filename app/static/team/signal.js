@@ -13,7 +13,8 @@ const FIELD_LABELS = {
 };
 /** How the log and the owner line say that a signal moved *to* a status (offline_sync/vocabulary.py). */
 const STATUS_DONE = wf.moved_labels;
-const QUIET_FIELDS = new Set(["version", "has_conflict", "status_from", "done_at", "updated_at"]);
+const QUIET_FIELDS = new Set(["version", "has_conflict", "status_from", "done_at", "updated_at", "status_changed_at",
+  "status_changed_by_name"]);
 
 let record = null;
 let organisations = [];
