@@ -41,7 +41,7 @@ test: $(VENV)/.installed-dev
 	@scripts/system-deps.sh test
 	@scripts/start-postgres.sh
 	@scripts/start-redis.sh
-	MUURTJE_REQUIRE_ALL_DBS=1 $(BIN)/pytest -q -p no:cacheprovider -n 2 --dist loadgroup
+	MUURTJE_REQUIRE_ALL_DBS=1 $(BIN)/pytest -q -p no:cacheprovider -n 2 --dist loadgroup --durations=15
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check app geo offline_sync tests bench
