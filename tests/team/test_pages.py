@@ -20,7 +20,8 @@ def test_map_page_for_team(api, app):
     app.config["TILE_URL"] = "https://tiles.example.test/{z}/{x}/{y}.png"
     html = api("team").get("/kaart").get_data(as_text=True)
     assert 'data-tile-url="https://tiles.example.test/{z}/{x}/{y}.png"' in html
-    assert "/vendor/leaflet/leaflet.js" in html and "team/map.js" in html
+    # One module entry (the ideas layer imports map.js): map.js under a second URL would run twice.
+    assert "/vendor/leaflet/leaflet.js" in html and "team/ideas-layer.js" in html and "team/map.js" not in html
     assert 'for="f-theme"' in html and "Groen en bomen" in html
     assert "https://unpkg" not in html and "cdn" not in html.lower()
 
