@@ -22,26 +22,9 @@ from openpyxl.styles import Font
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.writer.excel import ExcelWriter
 
+from app.reports.xlsx_stream import _Sink  # the same unseekable sink as the current writer
+
 SHEET_PATH = "xl/worksheets/sheet1.xml"
-
-
-class _Sink:
-    """An unseekable file that collects what zipfile writes, for the caller to hand out in chunks."""
-
-    def __init__(self) -> None:
-        self.buffer = bytearray()
-
-    def write(self, data: bytes) -> int:
-        self.buffer += data
-        return len(data)
-
-    def flush(self) -> None:
-        """Nothing to flush: the caller takes the buffer."""
-
-    def take(self) -> bytes:
-        data = bytes(self.buffer)
-        self.buffer.clear()
-        return data
 
 
 class _RestOfWorkbook(ExcelWriter):
