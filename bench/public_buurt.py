@@ -56,7 +56,7 @@ def main() -> None:
     from flask_migrate import upgrade
 
     from app import create_app
-    from app.buurten import import_buurten
+    from app.buurten.importer import import_buurten
     from app.cli import ensure_default_themes
     from app.extensions import db
     from geo.buurten import read_buurten
