@@ -153,8 +153,9 @@ def time_writer(name: str, writer, n: int) -> float:
 
 def compare_xlsx_writers(n: int) -> None:
     sys.path.insert(0, str(ROOT / "bench"))
-    from app.reports.xlsx_stream import xlsx_stream as current
     from xlsx_openpyxl import xlsx_stream as previous
+
+    from app.reports.xlsx_stream import xlsx_stream as current
 
     print(f"machine: {platform.python_version()} on {os.cpu_count()} cores (shared), load {os.getloadavg()[0]:.1f}")
     old = time_writer("openpyxl", previous, n)
