@@ -4,6 +4,7 @@ their buurten, is deactivated and keeps the outbox, which a colleague then sends
 from __future__ import annotations
 
 import re
+import time
 import uuid
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AdminAction, Conversation, User
-from tests.pwa.conftest import ASSEN_BUURT, SCREENSHOTS, screenshot, wait_until_sent
+from tests.pwa.conftest import ASSEN_BUURT, SCREENSHOTS, screenshot
 from tests.pwa.test_field_app import _log_short_conversation
 from tests.support import ApiClient, check_accessibility, only_loopback, sign_in_on_login_page
 from tests.sync.helpers import new_id, push, signal_fields, upsert
@@ -41,6 +42,17 @@ def _admin_page(browser, live_server, make_user, width: int = 1280, height: int 
     sign_in_on_login_page(page, admin.email, password)
     expect(page.get_by_role("heading", name="Mensen", exact=True)).to_be_visible()
     return context, page, admin
+
+
+def _wait_for_row(model, timeout_s: float = 30):
+    """The first row of `model` once the phone's sync has written it (the database is the ground truth)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        db.session.rollback()
+        row = db.session.scalar(select(model))
+        if row is not None or time.monotonic() > deadline:
+            return row
+        time.sleep(0.2)
 
 
 def _phone_records(page: Page) -> list[dict]:
@@ -142,11 +154,11 @@ def test_coordinator_lifecycle_from_beheer_to_phone(app, browser, live_server, p
     _fill_phone_sign_in(mobile, colleague.email, colleague_password, "1 item van Cora Coördinator")
     check_accessibility(mobile, "PWA: items van een eerdere gebruiker")
     screenshot(mobile, "overdragen", dialect)
-    since = mobile.evaluate("Date.now()")
     mobile.get_by_role("button", name="Verzenden onder mijn naam").click()
-    wait_until_sent(mobile, since)
-    db.session.rollback()
-    conversation = db.session.scalar(select(Conversation))
+    # The hand-over is noted first, then the screen moves to the outbox and a sync sends the item, even
+    # when the sign-in sync was still running (it had read the outbox before the item became the colleague's).
+    expect(mobile).to_have_url(re.compile(r"#/uitbox$"))
+    conversation = _wait_for_row(Conversation)
     assert conversation.summary == "Praatje bij het BIC over de speeltuin."
     assert conversation.created_by_id == colleague.id
     handover = db.session.scalar(select(AdminAction).where(AdminAction.action == "sync.handover"))

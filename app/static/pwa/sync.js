@@ -16,7 +16,7 @@ const PERIOD_MS = 5 * 60 * 1000;
 const BACKOFF_BASE_MS = 5000;
 const BACKOFF_MAX_MS = 15 * 60 * 1000;
 
-const state = { running: null, failures: 0, timer: null, lastError: null };
+const state = { running: null, followUp: null, failures: 0, timer: null, lastError: null };
 
 class SyncStop extends Error {
   constructor(kind, message) {
@@ -30,15 +30,20 @@ export function syncState() {
   return { running: Boolean(state.running), failures: state.failures, lastError: state.lastError };
 }
 
-/** Sync now (or join the sync that is already running). */
+/**
+ * Sync now. While a sync is running, one more follows it: the running one may already have read the
+ * outbox, and what was just saved (or handed over) must not wait for the next period.
+ */
 export function syncNow() {
-  if (!state.running) {
-    state.running = runSync().finally(() => {
-      state.running = null;
-      emit("sync");
-    });
-    emit("sync");
+  if (state.running) {
+    if (!state.followUp) state.followUp = state.running.catch(() => null).then(() => { state.followUp = null; return syncNow(); });
+    return state.followUp;
   }
+  state.running = runSync().finally(() => {
+    state.running = null;
+    emit("sync");
+  });
+  emit("sync");
   return state.running;
 }
 
