@@ -31,13 +31,13 @@ def record_export(engine: Engine, entity: str, fmt: str, period: Period, scope: 
     columns = export_columns(entity, theme_labels)
     if fmt == "csv" and engine.dialect.name == "postgresql":
         stmt = export_query(entity, columns, period, scope, buurt_code, select_as=copy_expression)
-        return copy_csv_chunks(engine, stmt, [c.header for c in columns])
+        return copy_csv_chunks(engine, stmt, [c.key for c in columns])
     if fmt == "geojson" and engine.dialect.name == "postgresql":
         stmt = export_query(entity, [], period, scope, buurt_code).with_only_columns(geojson_feature(columns))
         return copy_geojson_chunks(engine, stmt, {"name": SHEET_TITLES[entity]})
-    rows = stream_rows(engine, export_query(entity, columns, period, scope, buurt_code, for_table=fmt != "geojson"))
+    rows = stream_rows(engine, export_query(entity, columns, period, scope, buurt_code, form=fmt))
     if fmt == "csv":
-        return csv_chunks([c.header for c in columns], table_rows(rows, columns, for_csv=True))
+        return csv_chunks([c.key for c in columns], table_rows(rows, columns, for_csv=True))
     if fmt == "xlsx":
         return xlsx_stream(SHEET_TITLES[entity], [c.xlsx_header for c in columns], table_rows(rows, columns, False),
                            kinds=[c.xlsx_kind for c in columns])

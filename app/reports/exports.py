@@ -5,8 +5,10 @@ however many records there are. Columns are listed here explicitly, from the rec
 the names of buurt, organisation and assignee): resident contact details live in a separate table
 that is never joined.
 
-CSV is UTF-8 with a byte-order mark and `;` as delimiter: Excel with Dutch regional settings
-(list separator `;`, decimal comma) opens such a file straight into columns with accents intact.
+Three forms: CSV and GeoJSON are for machines and keep the contract's field names, codes, lists as
+JSON and amounts in cents; xlsx is for people, with Dutch headers, labels instead of codes, ja/nee and
+euro cells. CSV is UTF-8 with a byte-order mark and `;` as delimiter: Excel with Dutch regional
+settings (list separator `;`) opens such a file straight into columns with accents intact.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ PARENT_LABELS = {code: vocabulary.ENTITY[code] for code in ("signal", "idea")}
 
 @dataclass(frozen=True)
 class Column:
-    """One exported column: GeoJSON property name, Dutch header, SQL expression and kind of value."""
+    """One exported column: field name (CSV header, GeoJSON property), Dutch xlsx header, SQL expression, kind."""
 
     key: str
     header: str
@@ -241,17 +243,19 @@ _ENTITY_COLUMNS: dict[str, Callable[[dict], list[Column]]] = {
 }
 
 
-def fetched_expression(column: Column, for_table: bool):
-    """Return the SQL expression to fetch for a column, in the form that is cheapest to convert.
+def fetched_expression(column: Column, form: str):
+    """Return the SQL expression to fetch for a column in a form (csv, xlsx, geojson), cheapest to convert.
 
-    Times skip the UTCDateTime decorator (the converters normalise them), JSON lists arrive as text
-    so that the common empty list needs no JSON parsing, and for csv/xlsx the database translates
-    codes into Dutch labels and booleans into ja/nee. Together that halves the Python time per row.
+    Times skip the UTCDateTime decorator (the converters normalise them) and JSON lists arrive as text
+    (CSV writes that text as it is; the others parse only what is not the common empty list). For xlsx
+    the database translates codes into Dutch labels and booleans into ja/nee, for CSV booleans into
+    true/false. Together that halves the Python time per row.
     """
-    if for_table and column.kind == "label" and column.labels:
+    if form == "xlsx" and column.kind == "label" and column.labels:
         return case(column.labels, value=column.expr, else_=column.expr)
-    if for_table and column.kind == "bool":
-        return case((column.expr.is_(None), None), (column.expr, "ja"), else_="nee")
+    if form in ("csv", "xlsx") and column.kind == "bool":
+        yes, no = ("ja", "nee") if form == "xlsx" else ("true", "false")
+        return case((column.expr.is_(None), None), (column.expr, yes), else_=no)
     if column.kind == "datetime":
         return type_coerce(column.expr, DateTime(timezone=True))
     if column.kind in ("list", "labels"):
@@ -260,13 +264,13 @@ def fetched_expression(column: Column, for_table: bool):
 
 
 def export_query(entity: str, columns: list[Column], period: Period, scope: Scope, buurt_code: str | None,
-                 for_table: bool = False, select_as: Callable[[Column], Any] | None = None) -> Select:
+                 form: str = "geojson", select_as: Callable[[Column], Any] | None = None) -> Select:
     """Return the SELECT of an export: live records of the period, scope and buurt, oldest first.
 
     `select_as` overrides how each column is selected (the COPY path renders cells in SQL).
     """
     model = ENTITY_MODELS[entity]
-    select_as = select_as or (lambda c: fetched_expression(c, for_table))
+    select_as = select_as or (lambda c: fetched_expression(c, form))
     stmt = select(*[select_as(c) for c in columns]).select_from(model)
     stmt = stmt.outerjoin(Buurt, Buurt.code == model.buurt_code)
     if model is Idea:
@@ -301,16 +305,18 @@ def stream_rows(engine: Engine, stmt: Select, batch: int = BATCH_ROWS) -> Iterat
 def _table_converter(column: Column, for_csv: bool) -> Callable[[Any], Any] | None:
     """Return how a value becomes a csv/xlsx cell (None: as it is).
 
-    CSV gets times as ISO 8601 with offset; xlsx gets Dutch local time as a date cell (Excel has no
-    time zones).
+    CSV gets times as ISO 8601 with offset and lists as their JSON text; xlsx gets Dutch local time
+    as a date cell (Excel has no time zones) and lists as labels joined by "; ".
     """
     kind, labels = column.kind, column.labels or {}
-    if kind == "datetime" and for_csv:
-        return lambda v: None if v is None else _local(v).isoformat(timespec="seconds")
     if kind == "uuid":
         return lambda v: None if v is None else str(v)
-    if kind == "text" and for_csv:
-        return lambda v: "'" + v if v is not None and v.startswith(_FORMULA_START) else v
+    if for_csv:
+        if kind == "datetime":
+            return lambda v: None if v is None else _local(v).isoformat(timespec="seconds")
+        if kind == "text":
+            return lambda v: "'" + v if v is not None and v.startswith(_FORMULA_START) else v
+        return None
     if kind == "text":
         return lambda v: None if v is None else spreadsheet_text(v)
     if kind == "datetime":

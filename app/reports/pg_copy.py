@@ -3,10 +3,10 @@
 The Python path (app.reports.exports) handles SQLite and xlsx. On PostgreSQL the same SELECT, with every
 conversion the Python converters do expressed in SQL, is handed to COPY: the server renders the
 rows in C and the app only forwards bytes, several times faster per row. The CSV matches the Python
-writer: `;`, UTF-8 with BOM, NULL as an empty field, times ISO 8601 with
-the Dutch offset, codes as Dutch labels, lists joined by "; ", free text that would start a formula
-prefixed with an apostrophe. The GeoJSON features are built with json_build_object, one per line,
-and equal the Python writer's after parsing.
+writer byte for byte: `;`, UTF-8 with BOM, field names as headers, NULL as an empty field, times
+ISO 8601 with the Dutch offset, codes as codes, lists as JSON, booleans true/false, amounts in cents,
+free text that would start a formula prefixed with an apostrophe. The GeoJSON features are built
+with json_build_object, one per line, and equal the Python writer's after parsing.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import io
 import json
 from collections.abc import Iterator
 
-from sqlalchemy import Text, case, cast, func, literal, literal_column, select
+from sqlalchemy import Text, case, cast, func, literal, literal_column
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql import Select
 
@@ -37,16 +37,9 @@ def copy_expression(column: Column):
         # NULLIF: COPY quotes an empty string ("") to tell it from NULL; the Python writer writes nothing.
         return func.nullif(
             case((func.left(expr, 1).in_(_FORMULA_START), literal("'", Text).concat(expr)), else_=expr), "")
-    if column.kind in ("list", "labels"):
-        items = func.jsonb_array_elements_text(expr).table_valued("value").alias("item")
-        value = items.c.value
-        if column.kind == "labels" and column.labels:
-            value = case(column.labels, value=value, else_=value)
-        joined = select(func.string_agg(value, literal("; ", Text))).select_from(items).scalar_subquery()
-        return case((func.jsonb_typeof(expr) == "array", func.nullif(joined, "")), else_=None)
-    if column.kind == "uuid":
+    if column.kind in ("list", "labels", "uuid"):
         return cast(expr, Text)
-    return fetched_expression(column, for_table=True)
+    return fetched_expression(column, "csv")
 
 
 def copy_csv_chunks(engine: Engine, stmt: Select, header: list[str]) -> Iterator[bytes]:

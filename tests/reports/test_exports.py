@@ -16,7 +16,7 @@ from shapely.geometry import shape
 from app.extensions import db
 from app.models import Followup, ResidentContact, Signal
 from app.reports.summary import COLUMNS
-from offline_sync.vocabulary import STATUS
+from offline_sync.vocabulary import SETTING, STATUS
 
 CONTACT_NAME = "Hendrika Zwartjes-Opvallend"
 CONTACT_PHONE = "0612345678"
@@ -82,7 +82,7 @@ def test_every_format_parses_and_never_holds_contact_details(api, world, contact
         _assert_no_contact(body)
         if fmt == "csv":
             rows = _csv_rows(body)
-            assert len(rows) == expected and "Buurtcode" in rows[0] and "ID" in rows[0]
+            assert len(rows) == expected and "buurt_code" in rows[0] and "id" in rows[0]
         elif fmt == "xlsx":
             values = _xlsx_values(body)
             assert values[0][0] == "ID" and len(values) == expected + 1
@@ -94,14 +94,40 @@ def test_signal_csv_columns_and_values(api, world):
     body = api("admin").get("/api/v1/exports/signals?from=2024-01-01&to=2024-06-30").get_data()
     rows = _csv_rows(body)
     live = {str(s["id"]): s for s in _live(world, "signal", datetime(2024, 1, 1).date(), datetime(2024, 6, 30).date())}
-    assert {r["ID"] for r in rows} == set(live)
-    assert list(rows[0])[:6] == ["ID", "Versie", "Aangemaakt op", "Gewijzigd op", "Buurtcode", "Buurt"]
+    assert {r["id"] for r in rows} == set(live)
+    # For machines: the contract's field names, codes as codes, booleans true/false, lists as JSON.
+    assert list(rows[0])[:6] == ["id", "version", "created_at", "updated_at", "buurt_code", "buurt_name"]
     for row in rows:
-        signal = live[row["ID"]]
-        assert datetime.fromisoformat(row["Aangemaakt op"]) == signal["created_at"].replace(microsecond=0)
-        assert row["Buurtcode"] == (signal["buurt_code"] or "")
-        assert row["Organisatie"] == signal["org"]
-        assert row["Status"] == STATUS["signal"][signal["status"]]
+        signal = live[row["id"]]
+        assert datetime.fromisoformat(row["created_at"]) == signal["created_at"].replace(microsecond=0)
+        assert row["buurt_code"] == (signal["buurt_code"] or "")
+        assert row["organisation"] == signal["org"]
+        assert row["status"] == signal["status"] and signal["status"] in STATUS["signal"]
+        assert row["has_conflict"] in ("true", "false")
+        assert json.loads(row["photos"]) == []
+
+
+def test_csv_keeps_codes_where_xlsx_shows_labels(api, world):
+    """The same conversations: CSV with field names, theme codes as a JSON list; xlsx with Dutch labels."""
+    from app.reports import summary as reporting
+
+    labels = reporting.theme_labels()
+    manager = api("manager")
+    rows = _csv_rows(manager.get("/api/v1/exports/conversations?format=csv").get_data())
+    sheet = _xlsx_values(manager.get("/api/v1/exports/conversations?format=xlsx").get_data())
+    by_id = {r[0]: dict(zip(sheet[0], r, strict=True)) for r in sheet[1:]}
+    live = {str(c["id"]): c for c in _live(world, "conversation")}
+    assert {r["id"] for r in rows} == set(by_id) == set(live)
+    with_themes = 0
+    for row in rows:
+        themes = json.loads(row["themes"])
+        assert themes == live[row["id"]]["themes"]
+        assert row["setting"] == "street" and by_id[row["id"]]["Plek"] == SETTING["street"]
+        assert (by_id[row["id"]]["Thema's"] or "") == "; ".join(labels[t] for t in themes)
+        assert row["follow_up_needed"] in ("true", "false")
+        assert by_id[row["id"]]["Vervolg nodig"] == {"true": "ja", "false": "nee"}[row["follow_up_needed"]]
+        with_themes += bool(themes)
+    assert with_themes > 0
 
 
 def test_buurt_filter(api, world, buurt_codes):
@@ -118,7 +144,7 @@ def test_formula_text_is_neutralised(api, app):
     db.session.commit()
     manager = api("manager")
     rows = _csv_rows(manager.get("/api/v1/exports/signals").get_data())
-    assert rows[0]["Titel"].startswith("'=")
+    assert rows[0]["title"].startswith("'=")
     values = _xlsx_values(manager.get("/api/v1/exports/signals?format=xlsx").get_data())
     assert values[1][values[0].index("Titel")].startswith("'=")
 
@@ -128,7 +154,7 @@ def test_export_roles(api, world):
     team = api("team", organisation="Actium")
     assert team.get("/api/v1/exports/conversations").status_code == 403
     rows = _csv_rows(team.get("/api/v1/exports/signals").get_data())
-    assert rows and {r["Organisatie"] for r in rows} == {"Actium"}
+    assert rows and {r["organisation"] for r in rows} == {"Actium"}
     assert len(rows) == len([s for s in _live(world, "signal") if s["org"] == "Actium"])
     assert api("manager").get("/api/v1/exports/bananas").status_code == 404
 
@@ -211,8 +237,8 @@ def test_copy_writes_what_the_python_writers_write(world, contacts, entity):
 
     by_copy = record_export(db.engine, entity, "csv", period, scope, None, labels)
     assert by_copy.gi_code.co_name == "copy_csv_chunks"
-    rows = stream_rows(db.engine, export_query(entity, columns, period, scope, None, for_table=True))
-    by_python = b"".join(csv_chunks([c.header for c in columns], table_rows(rows, columns, for_csv=True)))
+    rows = stream_rows(db.engine, export_query(entity, columns, period, scope, None, form="csv"))
+    by_python = b"".join(csv_chunks([c.key for c in columns], table_rows(rows, columns, for_csv=True)))
     assert b"".join(by_copy).decode() == by_python.decode()
     assert len(_csv_rows(by_python)) >= (1 if entity == "followup" else 5)
 
