@@ -58,6 +58,12 @@ IDEAS = (
     ("Stamppotavond voor de hele straat", "ontmoeting", ["money"], 45_000),
     ("Jongerenvoetbaltoernooi", "jeugd", ["money", "people"], 60_000),
 )
+GATHERING_TITLES = {
+    "stamppot": "Stamppotavond in de buurt",
+    "bbq": "Zomer-BBQ op het grasveld",
+    "buurtfeest": "Buurtfeest",
+    "inloop": "Inloop met koffie in het BIC",
+}
 SETTINGS_WEIGHTED = ["street"] * 5 + ["bic"] * 3 + ["home_visit"] * 2 + ["gathering"] * 2 + ["phone", "other"]
 SIGNAL_PATHS = (
     ["new"],
@@ -93,6 +99,7 @@ class _Seeder:
             raise RuntimeError("Er zijn geen buurten; importeer eerst buurten.")
         self.now = utcnow()
         self.followups = 0
+        self.gatherings = 0
 
     def point_in(self, geom) -> tuple[float, float]:
         minx, miny, maxx, maxy = geom.bounds
@@ -156,10 +163,13 @@ def seed_demo(seed: int = 106, conversations: int = 120) -> dict[str, int]:
     workers = [u for u in users if u.role == "field_worker"]
     team = [u for u in users if u.role == "team"]
     manager = next(u for u in users if u.role == "manager")
-    counts = {"gesprekken": 0, "signalen": 0, "ideeën": 0, "opvolgingen": 0}
+    counts = {"gesprekken": 0, "signalen": 0, "ideeën": 0, "bijeenkomsten": 0, "opvolgingen": 0}
+    gatherings = [_demo_gathering(seeder, rng.choice(workers)) for _ in range(max(2, conversations // 12))]
     for _ in range(conversations):
         worker = rng.choice(workers)
-        raised_in = _demo_conversation(seeder, worker)
+        setting = rng.choice(SETTINGS_WEIGHTED)
+        at = rng.choice(gatherings) if setting == "gathering" else None
+        raised_in = _demo_conversation(seeder, worker, setting, at)
         counts["gesprekken"] += 1
         for _ in range(rng.choice([0, 0, 1, 1, 2])):
             _demo_signal(seeder, raised_in, worker, orgs, team)
@@ -167,6 +177,7 @@ def seed_demo(seed: int = 106, conversations: int = 120) -> dict[str, int]:
         if rng.random() < 0.2:
             _demo_idea(seeder, raised_in, worker, manager)
             counts["ideeën"] += 1
+    counts["bijeenkomsten"] = seeder.gatherings
     counts["opvolgingen"] = seeder.followups
     return counts
 
@@ -184,20 +195,70 @@ def _demo_organisations() -> list[Organisation]:
     return orgs
 
 
-def _demo_conversation(seeder: _Seeder, worker: User) -> tuple[dict, tuple[float, float], object]:
-    """Add a conversation somewhere in a random buurt in the past year; return it, its spot and buurt."""
+def _season_kind(when: datetime, rng: random.Random) -> str:
+    """Stamppot in winter, BBQ in summer, a buurtfeest or an inloop in between (as Mijn Buurt Assen does)."""
+    if when.month in (11, 12, 1, 2, 3):
+        return "stamppot"
+    if when.month in (6, 7, 8):
+        return "bbq"
+    return rng.choice(["buurtfeest", "inloop"])
+
+
+def _demo_gathering(seeder: _Seeder, worker: User, kind: str | None = None, when: datetime | None = None,
+                    idea_id: str | None = None, place: tuple | None = None) -> tuple[dict, tuple[float, float], object]:
+    """Add a bijeenkomst (a winter stamppot, a summer BBQ, ...); return it, its spot and buurt.
+
+    In a random buurt unless `place` (spot, buurt geometry) is given. With `idea_id` it is the
+    realisation of that granted initiative (a buurtfeest paid from the budget).
+    """
     rng = seeder.rng
-    _code, geom = rng.choice(seeder.buurten)
-    spot = seeder.point_in(geom)
-    when = seeder.now - timedelta(days=rng.randint(0, 365), minutes=rng.randint(0, 600))
+    if place is None:
+        _code, geom = rng.choice(seeder.buurten)
+        spot = seeder.point_in(geom)
+    else:
+        spot, geom = place
+    if when is None:
+        day = seeder.now - timedelta(days=rng.randint(1, 365))
+        when = day.replace(hour=16, minute=30, second=0, microsecond=0)  # 17:30 or 18:30 in Assen
+    kind = kind or _season_kind(when, rng)
+    ended = when + timedelta(hours=2, minutes=30)
+    seeder.gatherings += 1
+    gathering = seeder.add(
+        worker, when, "gathering", spot, 10.0,
+        occurred_at=when.isoformat(),
+        kind=kind,
+        title=GATHERING_TITLES.get(kind, "Bijeenkomst"),
+        attendance_count=rng.randint(12, 80),
+        notes="Georganiseerd met bewoners uit de straat.",
+        idea_id=idea_id,
+        ended_at=ended.isoformat() if ended <= seeder.now else None,
+    )
+    return gathering, spot, geom
+
+
+def _demo_conversation(seeder: _Seeder, worker: User, setting: str,
+                       gathering: tuple | None) -> tuple[dict, tuple[float, float], object]:
+    """Add a conversation in the past year, in a random buurt or at a bijeenkomst; return it, its spot and buurt."""
+    rng = seeder.rng
+    extra = {}
+    if gathering is not None:
+        record, at, geom = gathering
+        spot = seeder.near(at, geom)
+        when = datetime.fromisoformat(record["occurred_at"]) + timedelta(minutes=rng.randint(5, 140))
+        extra["gathering_id"] = record["id"]
+    else:
+        _code, geom = rng.choice(seeder.buurten)
+        spot = seeder.point_in(geom)
+        when = seeder.now - timedelta(days=rng.randint(0, 365), minutes=rng.randint(0, 600))
     conversation = seeder.add(
         worker, when, "conversation", spot, float(rng.choice([5, 8, 12, 20, 35])),
         occurred_at=when.isoformat(),
-        setting=rng.choice(SETTINGS_WEIGHTED),
+        setting=setting,
         residents_count=rng.choice([1, 1, 2, 2, 3, 4, 6, 12]),
         themes=rng.sample([s[1] for s in SIGNALS], rng.randint(1, 3)),
         summary=rng.choice(SUMMARIES),
         follow_up_needed=rng.random() < 0.4,
+        **extra,
     )
     return conversation, spot, geom
 
@@ -253,6 +314,9 @@ def _demo_idea(seeder: _Seeder, raised_in: tuple, worker: User, manager: User) -
                       "budget_granted_cents": int(budget * share)}
         elif step_to == "realised":
             fields = {"budget_spent_cents": int(budget * share * rng.choice([0.8, 0.95, 1.0]))}
+            if title.startswith(("Buurtfeest", "Stamppotavond")):  # the initiative was itself a bijeenkomst
+                kind = "buurtfeest" if title.startswith("Buurtfeest") else "stamppot"
+                _demo_gathering(seeder, worker, kind, at, idea_id=record["id"], place=(seeder.near(spot, geom), geom))
         else:
             return None
         return seeder.write(manager, at, "idea", record["id"], fields, base_version=record["version"])

@@ -9,7 +9,7 @@ import pyproj
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Buurt, Conversation, Idea, ResidentContact, Signal, User, utcnow
+from app.models import Budget, Buurt, Conversation, Gathering, Idea, ResidentContact, Signal, User, utcnow
 from tests.support import ASSEN
 
 
@@ -161,6 +161,31 @@ def test_demo_seed_makes_realistic_records(runner):
     assert len(set(db.session.scalars(select(Conversation.buurt_code)))) > 10
 
 
+def test_demo_seed_runs_a_programme_year(runner):
+    """The demo holds a year's budget with decided applications and the bijeenkomsten of the seasons."""
+    result = runner.invoke(args=["demo", "seed", "--conversations", "120"])
+    assert result.exit_code == 0, result.output
+    gatherings = db.session.scalars(select(Gathering)).all()
+    assert len(gatherings) >= 10 and "bijeenkomsten" in result.output
+    for gathering in gatherings:
+        month = gathering.occurred_at.month
+        if gathering.idea_id is None:
+            expected = "stamppot" if month in (11, 12, 1, 2, 3) else "bbq" if month in (6, 7, 8) else None
+            assert expected is None or gathering.kind == expected, (month, gathering.kind)
+        assert gathering.attendance_count >= 12 and gathering.buurt_code is not None
+    linked = db.session.scalars(select(Conversation).where(Conversation.gathering_id.is_not(None))).all()
+    by_id = {g.id: g for g in gatherings}
+    assert linked and all(c.setting == "gathering" for c in linked)
+    for conversation in linked:
+        gathering = by_id[conversation.gathering_id]
+        assert gathering.occurred_at <= conversation.occurred_at <= gathering.occurred_at + timedelta(hours=3)
+    assert db.session.scalar(select(func.count()).select_from(Budget)) >= 1
+    granted = db.session.scalars(select(Idea).where(Idea.status.in_(("granted", "realised")))).all()
+    assert granted and all(i.budget_id is not None and i.budget_granted_cents > 0 for i in granted)
+    for gathering in (g for g in gatherings if g.idea_id is not None):  # a realised buurtfeest or stamppot
+        assert db.session.get(Idea, gathering.idea_id).status in ("granted", "realised")
+
+
 def test_demo_records_have_their_whole_history_and_stay_in_their_buurt(runner):
     """Demo records are written through the sync engine: every version has its history row, back-dated."""
     from geoalchemy2.shape import to_shape
@@ -174,7 +199,7 @@ def test_demo_records_have_their_whole_history_and_stay_in_their_buurt(runner):
     for change in db.session.scalars(select(RecordChange)):
         history.setdefault((change.entity, change.record_id), []).append(change)
     moved = 0
-    for model in (Conversation, Signal, Idea, Followup):
+    for model in (Conversation, Signal, Idea, Gathering, Followup):
         for record in db.session.scalars(select(model)):
             changes = sorted(history[(model.entity_name, record.id)], key=lambda c: c.version)
             assert [c.version for c in changes] == list(range(1, record.version + 1))
@@ -194,7 +219,7 @@ def test_demo_records_lie_inside_the_buurt_they_claim(runner):
     """Every located demo record lies inside its buurt's polygon, by the database's own ST_Contains."""
     result = runner.invoke(args=["demo", "seed", "--conversations", "60"])
     assert result.exit_code == 0, result.output
-    for model in (Conversation, Signal, Idea):
+    for model in (Conversation, Signal, Idea, Gathering):
         located = select(func.count()).select_from(model).where(model.location.is_not(None))
         inside = located.join(Buurt, Buurt.code == model.buurt_code).where(
             func.ST_Contains(Buurt.geom, model.location))
