@@ -54,6 +54,8 @@ def load_config(instance_path: str, test_config: dict | None = None) -> dict:
         "RELEASE": env.get("MUURTJE_RELEASE", ""),
         # How many proxies in front of the app may set X-Forwarded-For/-Proto/-Host/-Port (0: none).
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
+        # On PostgreSQL the database renders the pull feed's records as JSON (app/sync/pg_wire.py); off: Python.
+        "PULL_RENDERED_BY_DATABASE": _bool(env.get("PULL_RENDERED_BY_DATABASE"), True),
         "TRUSTED_ORIGINS": [o for o in env.get("TRUSTED_ORIGINS", "").split(",") if o],
         "API_TITLE": "Muurtje API",
         "API_VERSION": "v1",

@@ -7,7 +7,9 @@ it on loopback. Figures printed:
   over the wall time of all pushes (HTTP, JSON, validation, engine, commit);
 - baseline: the same rows (records, their history and the per-mutation results) inserted with
   SQLAlchemy Core executemany, one transaction per 200, in one process, in the same run;
-- pull: a team member's first pull of 50,000 records in pages of 1,000, total wall time.
+- pull: a team member's first pull of 50,000 records in pages of 1,000, total wall time (the client's
+  JSON parsing included); on PostGIS also with the records serialised in Python, the path SQLite
+  takes, as a baseline in the same run.
 
 Usage (repository root): .venv/bin/python bench/sync.py [--mutations 20000] [--pull 50000] [--only postgis]
 """
@@ -130,14 +132,20 @@ def bench_baseline(url: str, total: int) -> float:
 
 
 def seed_for_pull(url: str, count: int) -> None:
-    """Put `count` more signals in the database with fresh change sequence numbers."""
+    """Put `count` more signals in the database with fresh change sequence numbers.
+
+    A transaction per 200 rows, as pushes write them: in one transaction the map aggregate's trigger
+    would update the same few grid rows tens of thousands of times, each update walking the chain of
+    row versions the transaction left behind (quadratic; it took over 10 minutes for 46,000 rows).
+    """
     engine = create_engine(url, **engine_options(url))
     configure_engine(engine)
     with engine.begin() as conn:
         last = conn.execute(text("SELECT value FROM sync_sequence WHERE id = 1")).scalar_one()
-        for records, _, _ in _rows(count, last + 1):
-            conn.execute(insert(Signal.__table__), records)
         conn.execute(text("UPDATE sync_sequence SET value = :v WHERE id = 1"), {"v": last + count})
+    for records, _, _ in _rows(count, last + 1):
+        with engine.begin() as conn:
+            conn.execute(insert(Signal.__table__), records)
     engine.dispose()
 
 
@@ -183,6 +191,15 @@ def run(dialect: str, mutations: int, pull_records: int) -> None:
                   f"({received / seconds:,.0f} records/s)")
         finally:
             server.stop()
+        if dialect == "postgis":
+            # Baseline in the same run: the same pull with the records serialised in Python, as before.
+            server = LiveServer(url, workers=2, env={"PULL_RENDERED_BY_DATABASE": "0"}).start()
+            try:
+                python_seconds, received, pages = bench_pull(server, login)
+            finally:
+                server.stop()
+            print(f"pull (records serialised in Python) {python_seconds:8.2f} s for {received:,} records "
+                  f"in {pages} pages; the database's rendering takes {seconds / python_seconds:.0%} of that")
     finally:
         if dialect == "postgis":
             drop_postgis_database(url)

@@ -6,6 +6,7 @@ change history (`RecordChange.changes`) use exactly what clients send and receiv
 
 from __future__ import annotations
 
+import struct
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
@@ -55,6 +56,7 @@ DATE_FIELDS = {"due_date"}
 #: `status_changed_at/_by_name` say when and by whom the status last changed (the field app's notice).
 STATUS_CHANGE_FIELDS = ("status_changed_at", "status_changed_by_name")
 EXTRA_FIELDS = {"signal": ("done_at", *STATUS_CHANGE_FIELDS), "idea": STATUS_CHANGE_FIELDS}
+_EWKB_SRID = 0x20000000
 
 
 def iso(value: datetime | None) -> str | None:
@@ -94,11 +96,29 @@ def to_column(name: str, value: Any) -> Any:
     return value
 
 
+def _point_xy(element: WKBElement) -> tuple[float, float]:
+    """Read (x, y) of a 2D point straight from its (E)WKB; any other geometry goes through shapely."""
+    data = element.data
+    if isinstance(data, str):
+        data = bytes.fromhex(data)
+    data = bytes(data)
+    if len(data) in (21, 25) and data[0] in (0, 1):
+        order = "<" if data[0] == 1 else ">"
+        kind = struct.unpack_from(order + "I", data, 1)[0]
+        offset = 9 if kind & _EWKB_SRID else 5
+        if kind & 0xFFFF == 1 and len(data) == offset + 16:
+            return struct.unpack_from(order + "dd", data, offset)
+    point = to_shape(element)
+    return point.x, point.y
+
+
 def location_wire(geometry: Any, accuracy_m: float | None) -> dict | None:
     """Return `{"lat", "lon", "accuracy_m"}` for a stored point, or None."""
     if geometry is None:
         return None
-    if isinstance(geometry, WKBElement | WKTElement):
+    if isinstance(geometry, WKBElement):
+        lon, lat = _point_xy(geometry)
+    elif isinstance(geometry, WKTElement):
         point = to_shape(geometry)
         lon, lat = point.x, point.y
     else:
@@ -130,9 +150,29 @@ def record_dict(record: Any, entity: str | None = None) -> dict:
         "has_conflict": bool(record.has_conflict),
         "deleted": bool(record.deleted),
     }
-    for name in ENTITY_FIELDS[entity] + EXTRA_FIELDS.get(entity, ()):
-        out[name] = to_wire(name, getattr(record, COLUMNS.get(name, name)))
+    for name, column, convert in _CONVERTERS[entity]:
+        value = getattr(record, column)
+        out[name] = value if value is None or convert is None else convert(value)
     return out
+
+
+def _converter(name: str):
+    """The function to_wire applies to a field's (non-None) value, or None when the value is its own wire form."""
+    if name in UUID_FIELDS:
+        return str
+    if name in UUID_LIST_FIELDS:
+        return lambda value: [str(v) for v in value]
+    if name in DATETIME_FIELDS:
+        return iso
+    if name in DATE_FIELDS:
+        return date.isoformat
+    return None
+
+
+#: Per entity: (wire name, column name, converter) of every field record_dict returns after the common ones.
+_CONVERTERS = {entity: [(name, COLUMNS.get(name, name), _converter(name))
+                        for name in ENTITY_FIELDS[entity] + EXTRA_FIELDS.get(entity, ())]
+               for entity in ENTITY_FIELDS}
 
 
 def change_dict(record: Any, entity: str | None = None) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import request
+from flask import current_app, request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -18,7 +18,7 @@ from app.models import QuarantinedMutation
 from app.records.schemas import PullOut, PushIn, PushOut, QuarantineOut, QuarantineResolvedOut
 from app.request_limits import read_body
 from app.sync import service as sync_service
-from offline_sync.feed import DEFAULT_LIMIT, MAX_LIMIT
+from offline_sync.feed import DEFAULT_LIMIT, MAX_LIMIT, page_json
 from offline_sync.messages_nl import DutchSchema
 from offline_sync.records import iso
 from offline_sync.schemas import LIMITS_TEXT, MAX_PUSH_BYTES
@@ -73,7 +73,8 @@ class Pull(MethodView):
     @problems(400, 401, 403)
     def get(self, query):
         """Return the next page of changes in scope, whole records, in commit order."""
-        return sync_service.pull(current_user, query["cursor"], query["limit"])
+        page = sync_service.pull(current_user, query["cursor"], query["limit"])
+        return current_app.response_class(page_json(page), mimetype="application/json")
 
 
 @blp.route("/quarantine")

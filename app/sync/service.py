@@ -35,6 +35,7 @@ from app.models import (
 )
 from app.notifications.outbox import queue_for_changes
 from app.records.privacy import store_contact
+from app.sync import pg_wire
 from app.sync.photo_access import vouched_photos
 from offline_sync import engine, feed
 from offline_sync.schemas import Mutation, load_envelope, load_mutation
@@ -120,9 +121,11 @@ def push(user: User, body: Any) -> dict:
 
 
 def pull(user: User, cursor: str | None, limit: int) -> dict:
-    """Return one page of the change feed for a user."""
+    """Return one page of the change feed for a user (on PostgreSQL with entries rendered by the database)."""
+    in_database = db.engine.dialect.name == "postgresql" and current_app.config["PULL_RENDERED_BY_DATABASE"]
+    render = pg_wire.change_json if in_database else None
     result = feed.read_changes(db.session, ENTITIES, scope_for(user), cursor, limit,
-                               current_app.config["SECRET_KEY"])
+                               current_app.config["SECRET_KEY"], render=render)
     db.session.rollback()  # end the read snapshot
     return result
 
