@@ -137,10 +137,12 @@ XLSX_HEADER = ["ID", "Versie", "Aangemaakt op", "Gewijzigd op", "Buurtcode", "Bu
 
 def time_writer(name: str, writer, n: int) -> float:
     """Stream n rows through a writer; print and return rows/s (RSS sampled after every chunk)."""
+    # The rows are made first, so that only the writer is timed (making them costs ~4 µs a row here).
+    rows = list(xlsx_rows(n))
     before = peak = rss_mb()
     start, cpu = time.perf_counter(), time.process_time()
     size = 0
-    for chunk in writer("Signalen", XLSX_HEADER, xlsx_rows(n)):
+    for chunk in writer("Signalen", XLSX_HEADER, iter(rows)):
         size += len(chunk)
         peak = max(peak, rss_mb())
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
