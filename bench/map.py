@@ -126,13 +126,13 @@ def load_postgis(url: str, rows) -> None:
     engine = create_engine(url)
     buffer = io.StringIO()
     for r in rows:
-        buffer.write("\t".join((r[0], r[1], r[1], r[2], r[3], r[4], r[5], r[6], r[7],
+        buffer.write("\t".join((r[0], r[1], r[1], r[1], r[2], r[3], r[4], r[5], r[6], r[7],
                                 f"SRID=4326;POINT({r[8]!r} {r[9]!r})", "1", "f", "f", "0", "", "[]", "10")) + "\n")
     with engine.begin() as conn:
         raw = conn.connection.driver_connection
         with raw.cursor().copy(
-            "COPY signals (id, created_at, updated_at, buurt_code, title, theme, domain, urgency, status, location, "
-            "version, has_conflict, deleted, change_seq, description, photos, accuracy_m) FROM STDIN"
+            "COPY signals (id, created_at, updated_at, occurred_at, buurt_code, title, theme, domain, urgency, status, "
+            "location, version, has_conflict, deleted, change_seq, description, photos, accuracy_m) FROM STDIN"
         ) as copy:
             copy.write(buffer.getvalue())
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -151,11 +151,10 @@ def load_spatialite(url: str, rows) -> None:
         conn = db.engine.raw_connection()
         conn.execute("BEGIN")
         conn.executemany(
-            "INSERT INTO signals (id, created_at, updated_at, buurt_code, title, theme, domain, urgency, status, "
-            "location, version, has_conflict, deleted, change_seq, description, photos, accuracy_m) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, MakePoint(?, ?, 4326), 1, 0, 0, 0, '', '[]', 10)",
-            ((r[0].replace("-", ""), r[1][:26].replace("T", " "), r[1][:26].replace("T", " "), *r[2:8], r[8], r[9])
-             for r in rows),
+            "INSERT INTO signals (id, created_at, updated_at, occurred_at, buurt_code, title, theme, domain, urgency, "
+            "status, location, version, has_conflict, deleted, change_seq, description, photos, accuracy_m) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, MakePoint(?, ?, 4326), 1, 0, 0, 0, '', '[]', 10)",
+            ((r[0].replace("-", ""), *[r[1][:26].replace("T", " ")] * 3, *r[2:8], r[8], r[9]) for r in rows),
         )
         conn.execute("COMMIT")
         conn.execute("ANALYZE")

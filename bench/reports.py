@@ -62,9 +62,9 @@ def load(db, signals: int, conversations: int, ideas: int) -> None:
     series = ("FROM (SELECT g, timestamptz '2023-01-01' + random() * interval '730 days' AS t, random() AS r "
               "FROM generate_series(1, {n}) g) s")
     statements = [
-        f"""INSERT INTO signals ({common_cols}, title, description, theme, domain, urgency, status, due_date,
-                photos, done_at)
-            SELECT {common}, 'Signaal ' || s.g, 'Omschrijving van signaal ' || s.g, {pick_theme}, 'both', 'normal',
+        f"""INSERT INTO signals ({common_cols}, occurred_at, title, description, theme, domain, urgency, status,
+                due_date, photos, done_at)
+            SELECT {common}, s.t, 'Signaal ' || s.g, 'Omschrijving van signaal ' || s.g, {pick_theme}, 'both', 'normal',
                 (ARRAY['new','picked_up','in_progress','referred','done','done','done','not_actionable'])
                     [1 + floor(s.r * 8)::int],
                 (s.t + random() * interval '60 days')::date, '[]'::jsonb,
@@ -75,9 +75,9 @@ def load(db, signals: int, conversations: int, ideas: int) -> None:
             SELECT {common}, s.t, 'street', 1 + floor(s.r * 5)::int,
                 jsonb_build_array({pick_theme}, {pick_theme}), 'Gesprek ' || s.g, s.r < 0.3
             {series.format(n=conversations)}""",
-        f"""INSERT INTO ideas ({common_cols}, title, description, theme, initiators_count, support,
+        f"""INSERT INTO ideas ({common_cols}, occurred_at, title, description, theme, initiators_count, support,
                 budget_requested_cents, budget_granted_cents, status, photos)
-            SELECT {common}, 'Idee ' || s.g, 'Omschrijving', {pick_theme}, 2, '["money"]'::jsonb,
+            SELECT {common}, s.t, 'Idee ' || s.g, 'Omschrijving', {pick_theme}, 2, '["money"]'::jsonb,
                 (50000 + s.r * 100000)::bigint,
                 CASE WHEN s.r < 0.3 THEN (25000 + s.r * 50000)::bigint END,
                 CASE WHEN s.r < 0.3 THEN 'granted' ELSE 'idea' END, '[]'::jsonb
