@@ -2,7 +2,7 @@
 
 Simulated people (headless, bounded; every figure per step of N devices):
 - coordinators (field workers' phones): a first pull of their feed, then every THINK seconds — the
-  phone's 60 s pull, compressed in time — a push of 1–5 new records and an incremental pull; now and
+  phone's 60 s pull, or compressed in time with a smaller --think — a push of 1–5 new records and an incremental pull; now and
   then (1 in 8 cycles) a photo (a 60 KB JPEG, PUT /api/v1/attachments/<sha256>);
 - team members moving over the map: map clusters for a moving view, the signal list;
 - a manager: the per-buurt report and, now and then, a CSV export.
@@ -13,7 +13,7 @@ through nginx (https, the deploy/ site) to --nodes gunicorn nodes (gunicorn.conf
 primary (with a streaming replica for the read-only views, as in production).
 
 Usage (repository root, as root: nginx and PostgreSQL are started here and stopped afterwards):
-    .venv/bin/python bench/load.py --devices 50,150,300 --duration 60 --think 10
+    .venv/bin/python bench/load.py --devices 50,150,300 --duration 60 --ramp 60 --think 60
 """
 
 from __future__ import annotations
@@ -224,8 +224,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devices", default="50,150,300", help="comma-separated steps of N coordinators")
     parser.add_argument("--duration", type=float, default=60, help="seconds measured per step")
-    parser.add_argument("--ramp", type=float, default=20, help="seconds to start everyone per step")
-    parser.add_argument("--think", type=float, default=10, help="seconds between a phone's push+pull cycles")
+    parser.add_argument("--ramp", type=float, default=60, help="seconds to start everyone per step")
+    parser.add_argument("--think", type=float, default=60,
+                        help="seconds between a phone's push+pull cycles (60: the field app's own)")
     parser.add_argument("--nodes", type=int, default=2, help="gunicorn nodes behind nginx")
     parser.add_argument("--workers", type=int, default=1, help="gunicorn workers per node")
     parser.add_argument("--worker-class", default="gthread", help="gunicorn worker type: gthread, sync, gevent")
