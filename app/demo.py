@@ -58,12 +58,6 @@ IDEAS = (
     ("Stamppotavond voor de hele straat", "ontmoeting", ["money"], 45_000),
     ("Jongerenvoetbaltoernooi", "jeugd", ["money", "people"], 60_000),
 )
-GATHERING_TITLES = {
-    "stamppot": "Stamppotavond in de buurt",
-    "bbq": "Zomer-BBQ op het grasveld",
-    "buurtfeest": "Buurtfeest",
-    "inloop": "Inloop met koffie in het BIC",
-}
 SETTINGS_WEIGHTED = ["street"] * 5 + ["bic"] * 3 + ["home_visit"] * 2 + ["gathering"] * 2 + ["phone", "other"]
 SIGNAL_PATHS = (
     ["new"],
@@ -94,7 +88,9 @@ class _Seeder:
 
     def __init__(self, rng: random.Random):
         self.rng = rng
-        self.buurten = [(b.code, to_shape(b.geom)) for b in db.session.scalars(select(Buurt))]
+        buurten = db.session.scalars(select(Buurt)).all()
+        self.buurten = [(b.code, to_shape(b.geom)) for b in buurten]
+        self.names = {b.code: b.name for b in buurten}
         if not self.buurten:
             raise RuntimeError("Er zijn geen buurten; importeer eerst buurten.")
         self.now = utcnow()
@@ -208,15 +204,16 @@ def _demo_gathering(seeder: _Seeder, worker: User, kind: str | None = None, when
                     idea_id: str | None = None, place: tuple | None = None) -> tuple[dict, tuple[float, float], object]:
     """Add a bijeenkomst (a winter stamppot, a summer BBQ, ...); return it, its spot and buurt.
 
-    In a random buurt unless `place` (spot, buurt geometry) is given. With `idea_id` it is the
-    realisation of that granted initiative (a buurtfeest paid from the budget).
+    In a random buurt unless `place` (buurt code, spot, buurt geometry) is given. With `idea_id` it is the
+    realisation of that granted initiative (a buurtfeest paid from the budget). Its name: the kind and the
+    buurt ("Stamppotavond De Esch").
     """
     rng = seeder.rng
     if place is None:
-        _code, geom = rng.choice(seeder.buurten)
+        code, geom = rng.choice(seeder.buurten)
         spot = seeder.point_in(geom)
     else:
-        spot, geom = place
+        code, spot, geom = place
     if when is None:
         day = seeder.now - timedelta(days=rng.randint(1, 365))
         when = day.replace(hour=16, minute=30, second=0, microsecond=0)  # 17:30 or 18:30 in Assen
@@ -227,7 +224,7 @@ def _demo_gathering(seeder: _Seeder, worker: User, kind: str | None = None, when
         worker, when, "gathering", spot, 10.0,
         occurred_at=when.isoformat(),
         kind=kind,
-        title=GATHERING_TITLES.get(kind, "Bijeenkomst"),
+        title=f"{vocabulary.GATHERING_KIND[kind]} {seeder.names.get(code, '')}".strip(),
         attendance_count=rng.randint(12, 80),
         notes="Georganiseerd met bewoners uit de straat.",
         idea_id=idea_id,
@@ -316,7 +313,8 @@ def _demo_idea(seeder: _Seeder, raised_in: tuple, worker: User, manager: User) -
             fields = {"budget_spent_cents": int(budget * share * rng.choice([0.8, 0.95, 1.0]))}
             if title.startswith(("Buurtfeest", "Stamppotavond")):  # the initiative was itself a bijeenkomst
                 kind = "buurtfeest" if title.startswith("Buurtfeest") else "stamppot"
-                _demo_gathering(seeder, worker, kind, at, idea_id=record["id"], place=(seeder.near(spot, geom), geom))
+                place = (record["buurt_code"], seeder.near(spot, geom), geom)
+                _demo_gathering(seeder, worker, kind, at, idea_id=record["id"], place=place)
         else:
             return None
         return seeder.write(manager, at, "idea", record["id"], fields, base_version=record["version"])

@@ -34,7 +34,9 @@ def test_idea_and_gathering_exports(api):
 
     text = manager.get("/api/v1/exports/ideas").get_data(as_text=True).lstrip("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
-    assert rows[0]["Gevraagd budget (eurocent)"] == "150000" and rows[0]["Toegekend budget (eurocent)"] == "45000"
+    # For machines: the contract's names, cents and codes.
+    assert rows[0]["budget_requested_cents"] == "150000" and rows[0]["budget_granted_cents"] == "45000"
+    assert rows[0]["status"] == "granted" and json.loads(rows[0]["requirements"]) == ["collective", "physical_social"]
 
     doc = json.loads(manager.get("/api/v1/exports/gatherings?format=geojson").get_data())
     [feature] = doc["features"]
@@ -42,5 +44,5 @@ def test_idea_and_gathering_exports(api):
     assert feature["properties"]["buurt_code"] == BUURT_A and feature["geometry"]["type"] == "Point"
     gatherings = list(csv.DictReader(io.StringIO(
         manager.get("/api/v1/exports/gatherings").get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
-    assert gatherings[0]["Soort"] == "BBQ" and gatherings[0]["Naam"] == "'=BBQ"
+    assert gatherings[0]["kind"] == "bbq" and gatherings[0]["title"] == "'=BBQ"
     assert api("team").get("/api/v1/exports/gatherings").status_code == 403
