@@ -58,6 +58,19 @@ def _record_or_404(entity: str, record_id: uuid.UUID) -> dict:
     return record
 
 
+def _checked_fields(entity: str, values: dict) -> dict:
+    """Load fields as a sync upsert would (schemas, storability); 400 with the field errors otherwise."""
+    try:
+        return load_fields(entity, values)
+    except ValidationError as exc:
+        raise ApiError(400, "De invoer is ongeldig.", exc.messages) from exc
+
+
+def _with_conflicts(outcome) -> dict:
+    """The record after a change, with the fields that conflicted (RecordWithConflictsOut)."""
+    return {**outcome.record, "conflicts": outcome.result.get("conflicts", [])}
+
+
 def _rows_about(model, entity: str, record_id: uuid.UUID, *order_by) -> list:
     """Return the rows of a per-record log (conflicts, history) of a record the user may see."""
     _record_or_404(entity, record_id)
@@ -93,13 +106,9 @@ class EditRecord(MethodView):
         base = body.pop("base_version", None)
         if not isinstance(base, int) or isinstance(base, bool) or base < 0:
             raise ApiError(400, "base_version ontbreekt.", {"base_version": ["Geheel getal >= 0 verplicht."]})
-        try:
-            values = load_fields(entity, body)
-        except ValidationError as exc:
-            raise ApiError(400, "De invoer is ongeldig.", exc.messages) from exc
+        values = _checked_fields(entity, body)
         _record_or_404(entity, record_id)
-        outcome = sync_service.change(current_user, entity, str(record_id), base, values)
-        return {**outcome.record, "conflicts": outcome.result.get("conflicts", [])}
+        return _with_conflicts(sync_service.change(current_user, entity, str(record_id), base, values))
 
 
 @blp.route(f"/{FOLLOWED}/<uuid:record_id>/followups")
@@ -127,15 +136,12 @@ class Followups(MethodView):
         followup_id = str(body["id"] or uuid.uuid4())
         values = {"parent_entity": entities[:-1], "parent_id": str(record_id), "text": body["text"],
                   "status_to": body["status_to"], "parent_version": body["parent_version"]}
-        try:
-            values = load_fields("followup", values)  # the same storability check as a pushed followup
-        except ValidationError as exc:
-            raise ApiError(400, "De invoer is ongeldig.", exc.messages) from exc
+        values = _checked_fields("followup", values)  # the same storability check as a pushed followup
         outcome = sync_service.change(current_user, "followup", followup_id, None, values)
         if outcome.result["status"] == "duplicate":
             raise ApiError(409, "Er bestaat al een opvolging met dit id.")
         location = url_for("records.Record", entities="followups", record_id=followup_id)
-        return {**outcome.record, "conflicts": outcome.result.get("conflicts", [])}, 201, {"Location": location}
+        return _with_conflicts(outcome), 201, {"Location": location}
 
 
 @blp.route(f"/{ANY_ENTITY}/<uuid:record_id>/resolve")

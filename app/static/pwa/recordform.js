@@ -159,13 +159,17 @@ export function followServer(root, entity, shown, statusLabel) {
   const touched = () => { typing = true; };
   form.addEventListener("input", touched);
   form.addEventListener("change", touched);
-  const stop = on("records", async () => {
+  const check = async () => {
     const record = await loadRecord(entity, shown.id);
     if (!record || !root.isConnected || (record.version || 0) <= (shown.version || 0)) return;
     const status = root.querySelector("[data-live=status]");
     if (status && record.view.status) status.textContent = statusLabel(record.view.status);
     if (!typing) go(location.hash);
-  });
+  };
+  const stop = on("records", check);
+  // A sync that stored a newer version while this screen was being drawn announced it before the line
+  // above listened: look once now, or the screen would wait for the next sync.
+  check();
   return stop;
 }
 

@@ -36,7 +36,12 @@ export function syncState() {
  */
 export function syncNow() {
   if (state.running) {
-    if (!state.followUp) state.followUp = state.running.catch(() => null).then(() => { state.followUp = null; return syncNow(); });
+    if (!state.followUp) {
+      state.followUp = state.running.catch(() => null).then(() => {
+        state.followUp = null;
+        return syncNow();
+      });
+    }
     return state.followUp;
   }
   state.running = runSync().finally(() => {
