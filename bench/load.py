@@ -2,8 +2,8 @@
 
 Simulated people (headless, bounded; every figure per step of N devices):
 - coordinators (field workers' phones): a first pull of their feed, then every THINK seconds — the
-  phone's 60 s pull, or compressed in time with a smaller --think — a push of 1–5 new records and an incremental pull; now and
-  then (1 in 8 cycles) a photo (a 60 KB JPEG, PUT /api/v1/attachments/<sha256>);
+  phone's 60 s pull, or compressed in time with a smaller --think — a push of 1–5 new records and an
+  incremental pull; now and then (1 in 8 cycles) a photo (a 60 KB JPEG, PUT /api/v1/attachments/<sha256>);
 - team members moving over the map: map clusters for a moving view, the signal list;
 - a manager: the per-buurt report and, now and then, a CSV export.
 
