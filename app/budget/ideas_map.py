@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import math
-
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import fields, validate
 from sqlalchemy import func, select
 
 from app.accounts.auth import role_required
 from app.database import reads_from_replica
 from app.errors import problems
 from app.extensions import db
+from app.map.filters import BBox
 from app.map.schemas import FeatureCollectionOut
 from app.models import Idea
 from offline_sync.messages_nl import DutchSchema
@@ -24,21 +23,8 @@ MAP_LIMIT = 500
 
 
 class IdeasMapQuery(DutchSchema):
-    bbox = fields.String(load_default=None, metadata={"description": "minLon,minLat,maxLon,maxLat"})
+    bbox = BBox(load_default=None, metadata={"description": "minLon,minLat,maxLon,maxLat (WGS84)"})
     status = fields.List(fields.String(validate=validate.OneOf(IDEA_STATUSES)), load_default=list)
-
-    @validates_schema
-    def _bbox(self, data: dict, **_kw) -> None:
-        if data.get("bbox") is None:
-            return
-        try:
-            values = [float(v) for v in data["bbox"].split(",")]
-        except ValueError:
-            values = []
-        if len(values) != 4 or not all(math.isfinite(v) for v in values) or values[0] > values[2] or (
-                values[1] > values[3]):
-            raise ValidationError("Vier getallen: minLon,minLat,maxLon,maxLat.", "bbox")
-        data["bbox"] = values
 
 
 @blp.route("")
