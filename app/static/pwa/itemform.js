@@ -7,7 +7,7 @@ import {
   contactField, contactValue, followServer, nothingChanged, photosField, photosPicker, submitRecord, wireNotices,
 } from "./recordform.js";
 import { themes } from "./reference.js";
-import { ENTITY_LABEL, esc, markFieldErrors, radioChips, toast, wireSteppers } from "./ui.js";
+import { ENTITY_LABEL, esc, formComplete, radioChips, toast, wireSteppers } from "./ui.js";
 import { readWhen, seenLabel, whenField } from "./when.js";
 
 /**
@@ -73,14 +73,7 @@ export async function renderItemForm(root, { id, query }, spec) {
     if (contact.error) errors.resident_contact = contact.error;
     const extra = spec.readExtra(form, errors);
     const occurredAt = readWhen(form, errors, { stored: v.occurred_at, opened });
-    markFieldErrors(form, errors);
-    const formError = form.querySelector("#form-error");
-    if (Object.keys(errors).length) {
-      formError.textContent = "Nog niet compleet: zie de meldingen hierboven.";
-      formError.hidden = false;
-      return;
-    }
-    formError.hidden = true;
+    if (!formComplete(form, errors)) return;
     const theme = form.querySelector("input[name=theme]:checked");
     const fields = {
       title, description: form.description.value.trim(), theme: theme ? theme.value : null,

@@ -186,6 +186,22 @@ export function markFieldErrors(form, errors) {
   }
 }
 
+/**
+ * Mark each field's errors; with any, say so above the button and scroll to the first. Returns true when
+ * the form is complete.
+ */
+export function formComplete(form, errors, formError = form.querySelector("#form-error")) {
+  markFieldErrors(form, errors);
+  if (Object.keys(errors).length) {
+    formError.textContent = "Nog niet compleet: zie de meldingen hierboven.";
+    formError.hidden = false;
+    form.querySelector("[aria-invalid], [data-error-for]:not([hidden])")?.scrollIntoView({ block: "center" });
+    return false;
+  }
+  formError.hidden = true;
+  return true;
+}
+
 /** Show a short message at the bottom of the screen. */
 export function toast(text) {
   const el = document.getElementById("toast");

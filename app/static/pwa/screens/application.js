@@ -6,7 +6,7 @@ import { formatEuro, parseEuro } from "../money.js";
 import { loadRecord, saveRecord } from "../outbox.js";
 import { decisionText, REQUIREMENTS } from "../programme.js";
 import { photosField, photosPicker, submitRecord, wireNotices } from "../recordform.js";
-import { checkChips, esc, markFieldErrors, stepper, SUPPORT, toast, wireSteppers } from "../ui.js";
+import { checkChips, esc, formComplete, stepper, SUPPORT, toast, wireSteppers } from "../ui.js";
 
 /** Render the application form of an idea. */
 export async function render(root, { id }) {
@@ -63,14 +63,7 @@ export async function render(root, { id }) {
     if (requirements.length < REQUIREMENTS.length) {
       errors.requirements = "Een aanvraag voldoet aan beide voorwaarden; bespreek het anders eerst met de bewoners.";
     }
-    markFieldErrors(form, errors);
-    const formError = form.querySelector("#form-error");
-    if (Object.keys(errors).length) {
-      formError.textContent = "Nog niet compleet: zie de meldingen hierboven.";
-      formError.hidden = false;
-      return;
-    }
-    formError.hidden = true;
+    if (!formComplete(form, errors)) return;
     const fields = {
       budget_requested_cents: amount.cents,
       support: [...form.querySelectorAll("input[name=support]:checked")].map((i) => i.value),

@@ -6,7 +6,7 @@ import { loadRecord, loadRecords } from "../outbox.js";
 import { kindLabel, openGathering } from "../programme.js";
 import { themes } from "../reference.js";
 import { go } from "../nav.js";
-import { checkChips, esc, markFieldErrors, radioChips, recordList, SETTINGS, stepper, toast, wireSteppers } from "../ui.js";
+import { checkChips, esc, formComplete, radioChips, recordList, SETTINGS, stepper, toast, wireSteppers } from "../ui.js";
 import { readWhen, seenLabel, whenField } from "../when.js";
 
 /** Render the conversation form. */
@@ -78,14 +78,7 @@ export async function render(root, { id }) {
     const contact = contactValue(form);
     if (contact.error) errors.resident_contact = contact.error;
     const occurredAt = readWhen(form, errors, { stored: v.occurred_at, opened });
-    markFieldErrors(form, errors);
-    if (Object.keys(errors).length) {
-      error.textContent = "Nog niet compleet: zie de meldingen hierboven.";
-      error.hidden = false;
-      form.querySelector("[aria-invalid], [data-error-for]:not([hidden])")?.scrollIntoView({ block: "center" });
-      return;
-    }
-    error.hidden = true;
+    if (!formComplete(form, errors, error)) return;
     const fields = {
       occurred_at: occurredAt,
       setting: setting.value,

@@ -8,7 +8,7 @@ import { isoNow, loadRecord, loadRecords } from "../outbox.js";
 import { GATHERING_KINDS, kindLabel, setOpenGathering } from "../programme.js";
 import { submitRecord, wireNotices } from "../recordform.js";
 import { buurtChoices } from "../reference.js";
-import { esc, markFieldErrors, radioChips, recordList, shortTime, toast } from "../ui.js";
+import { esc, formComplete, radioChips, recordList, shortTime, toast } from "../ui.js";
 
 const SAVE_AFTER_MS = 1500;
 
@@ -37,13 +37,7 @@ async function renderStart(root) {
     if (!kind) errors.kind = "Kies wat voor bijeenkomst het is.";
     const where = picker.value();
     if (!where.location && !where.buurt_code) errors.buurt_code = "Kies een buurt of bepaal de locatie.";
-    markFieldErrors(form, errors);
-    const formError = form.querySelector("#form-error");
-    if (Object.keys(errors).length) {
-      formError.textContent = "Nog niet compleet: zie de meldingen hierboven.";
-      formError.hidden = false;
-      return;
-    }
+    if (!formComplete(form, errors)) return;
     await submitRecord("gathering", recordId, null, {
       kind: kind.value, title: form.title.value.trim(), occurred_at: isoNow(), attendance_count: 0, ...where,
     });
