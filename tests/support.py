@@ -10,6 +10,7 @@ import time
 import urllib.request
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy import create_engine, text
 
@@ -170,6 +171,11 @@ def only_loopback(context, base_url: str) -> None:
     """Abort every browser request that does not go to our server (map tiles): tests run offline."""
     context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base_url)
                   else route.abort())
+
+
+def wait_for_path(page, path: str) -> None:
+    """Wait until the page is at `path` itself: a glob like "**/kaart" already matches /login?next=/kaart."""
+    page.wait_for_url(lambda url: urlsplit(url).path == path)
 
 
 def sign_in_on_login_page(page, email: str, password: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.support import only_loopback, sign_in_on_login_page
+from tests.support import only_loopback, sign_in_on_login_page, wait_for_path
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +29,7 @@ def test_pages_and_field_app_run_under_the_csp(live_server, browser, make_user):
 
     page.goto("/login")
     sign_in_on_login_page(page, manager.email, password)
-    page.wait_for_url("**/dashboard*")
+    wait_for_path(page, "/dashboard")
     expect(page.locator("#status")).to_contain_text("geladen")
     page.goto("/kaart")
     expect(page.locator(".leaflet-container")).to_be_visible()

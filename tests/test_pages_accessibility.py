@@ -7,7 +7,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.support import ApiClient, check_accessibility, only_loopback, sign_in_on_login_page
+from tests.support import ApiClient, check_accessibility, only_loopback, sign_in_on_login_page, wait_for_path
 
 pytestmark = pytest.mark.browser
 
@@ -54,7 +54,7 @@ def test_partner_and_manager_pages_pass_axe(app, live_server, browser, make_user
     expect(page.get_by_role("heading", name="Aanmelden")).to_be_visible()
     check_accessibility(page, "/login")
     sign_in_on_login_page(page, manager.email, password)
-    page.wait_for_url("**/dashboard*")
+    wait_for_path(page, "/dashboard")
     expect(page.locator("#status")).to_contain_text("geladen")
     check_accessibility(page, "/dashboard")
 

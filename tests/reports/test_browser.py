@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Buurt
 from tests.reports.seed import seed_records
-from tests.support import only_loopback, sign_in_on_login_page
+from tests.support import only_loopback, sign_in_on_login_page, wait_for_path
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +36,7 @@ def test_dashboard_in_browser(live_server, app, make_user, dialect, browser):
     page.goto(live_server.url + "/dashboard")
     page.wait_for_url("**/login**")
     sign_in_on_login_page(page, manager.email, password)
-    page.wait_for_url("**/dashboard*")
+    wait_for_path(page, "/dashboard")
 
     expect(page.locator("#status")).to_contain_text("geladen")  # the current quarter, on opening
     page.select_option("#period-kind", "year")

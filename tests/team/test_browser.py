@@ -11,7 +11,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Buurt, Signal
-from tests.support import ApiClient, only_loopback, sign_in_on_login_page
+from tests.support import ApiClient, only_loopback, sign_in_on_login_page, wait_for_path
 
 pytestmark = pytest.mark.browser
 
@@ -59,7 +59,7 @@ def test_filter_pick_up_and_refer(live_server, app, make_user, browser):
     page.goto(live_server.url + "/kaart")
     page.wait_for_url("**/login**")
     sign_in_on_login_page(page, team_user.email, password)
-    page.wait_for_url("**/kaart")
+    wait_for_path(page, "/kaart")
 
     signal_list = page.locator("#signal-list")
     signal_list.get_by_text("Zwerfvuil bij de containers").wait_for()
