@@ -142,6 +142,7 @@ def test_when_defaults_to_opening_time_and_travels_with_the_mutation(phone, make
     page.get_by_label("Titel").fill("Buurtbibliotheekje")
     page.get_by_label("Datum").fill("2026-11-26")
     page.get_by_label("Tijd").fill("19:45")
+    expect(page.locator("#loc-buurt")).to_have_text("Erfgoedkwartier")  # the location is found before saving
     page.get_by_role("button", name="Opslaan", exact=True).click()
     expect(page.get_by_role("heading", name="Idee", exact=True)).to_be_visible()
 
