@@ -271,6 +271,14 @@ def test_leaving_screens_early_and_unchanged_saves_leave_no_trace(phone, make_us
     page.get_by_role("button", name="Opslaan", exact=True).click()
     expect(page.get_by_role("heading", name="Gesprek", exact=True)).to_be_visible()
     expect(page.locator("#toast")).to_have_text("Gesprek bewaard op de telefoon.")
+    # The screen shows the time as typed (+01:00); once the sync is done (its push answered, which
+    # redraws the screen, and its pull brought the server's copy with times in UTC) an unchanged save
+    # still sends nothing: the same instant is the same value.
+    page.wait_for_function("""async () => {
+        const { loadRecords } = await import("/static/pwa/outbox.js");
+        const [record] = (await loadRecords()).filter((r) => r.entity === "conversation");
+        return record && record.pending === 0 && record.view.created_at && record.view.occurred_at.endsWith("+00:00");
+    }""", timeout=30_000)
     page.get_by_role("button", name="Opslaan", exact=True).click()
     expect(page.locator("#form-status")).to_have_text("Niets gewijzigd: er is niets om te versturen.")
     expect(page.locator("#toast")).not_to_contain_text("Niets gewijzigd")

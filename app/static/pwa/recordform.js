@@ -96,7 +96,10 @@ export function contactValue(root) {
   return { value: { name: name || null, phone: phone || null, email: email || null, consent: true, updates } };
 }
 
-const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+/** Equal values; times are equal when they are the same instant (typed "+01:00", the server's copy in UTC). */
+const same = (a, b) => (INSTANT.test(a) && INSTANT.test(b) ? Date.parse(a) === Date.parse(b)
+  : JSON.stringify(a ?? null) === JSON.stringify(b ?? null));
 
 /**
  * Queue the form's fields as one mutation.
