@@ -264,6 +264,17 @@ def test_leaving_screens_early_and_unchanged_saves_leave_no_trace(phone, make_us
         page.wait_for_timeout(300)
     assert errors == []
 
+    # Leaving a screen while its map is still zooming: Leaflet ends the animation on a timer.
+    page.goto("/app/#/gesprek/nieuw")
+    expect(page.locator("#loc-buurt")).to_have_text("Erfgoedkwartier")
+    page.evaluate("""() => {
+        document.querySelector("#loc-map .leaflet-control-zoom-in").click();
+        location.hash = "#/uitbox";
+    }""")
+    expect(page.get_by_role("heading", name="Uitbox")).to_be_visible()
+    page.wait_for_timeout(600)
+    assert errors == []
+
     # A conversation saved unchanged: the message stays in its own form, and never covers the next one.
     page.goto("/app/#/gesprek/nieuw")
     page.locator("label.chip", has_text="Op straat (muurtje)").click()

@@ -44,6 +44,8 @@ export async function locationPicker(root, { location = null, buurtCode = null, 
   let map = null;
   let marker = null;
   let circle = null;
+  let destroyed = false;
+  let zooming = false;
 
   function showBuurt() {
     if (state.mode === "none") {
@@ -72,10 +74,11 @@ export async function locationPicker(root, { location = null, buurtCode = null, 
     if (state.location.accuracy_m) {
       circle = window.L.circle(latlng, { radius: state.location.accuracy_m, weight: 1, color: "#1d4ed8", fillOpacity: 0.1, interactive: false }).addTo(map);
     }
-    if (recentre) map.setView(latlng, Math.max(map.getZoom(), 16));
+    if (recentre) map.setView(latlng, Math.max(map.getZoom(), 16), { animate: false });
   }
 
   function setPoint(point, recentre) {
+    if (destroyed) return; // a GPS answer that came after the worker left the screen
     state.location = {
       lat: Number(point.lat.toFixed(6)), lon: Number(point.lon.toFixed(6)),
       accuracy_m: point.accuracy_m == null ? null : Math.round(point.accuracy_m),
@@ -121,6 +124,8 @@ export async function locationPicker(root, { location = null, buurtCode = null, 
     }
     map.setView(state.location ? [state.location.lat, state.location.lon] : ASSEN, state.location ? 16 : 13);
     map.on("click", (event) => setPoint({ lat: event.latlng.lat, lon: event.latlng.lng, accuracy_m: null }, false));
+    map.on("zoomanim", () => { zooming = true; });
+    map.on("zoomend", () => { zooming = false; });
   } else {
     root.querySelector("#loc-map").hidden = true;
   }
@@ -162,7 +167,11 @@ export async function locationPicker(root, { location = null, buurtCode = null, 
       return { location: { ...state.location } };
     },
     destroy() {
-      if (map) map.remove();
+      destroyed = true;
+      if (!map) return;
+      // Leaflet finishes a zoom animation on a timer that fails on a removed map: remove after it.
+      if (zooming) map.once("zoomend", () => map.remove());
+      else map.remove();
     },
   };
 }

@@ -96,9 +96,9 @@ export function contactValue(root) {
   return { value: { name: name || null, phone: phone || null, email: email || null, consent: true, updates } };
 }
 
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+const TIMES = new Set(["occurred_at", "ended_at"]);
 /** Equal values; times are equal when they are the same instant (typed "+01:00", the server's copy in UTC). */
-const same = (a, b) => (INSTANT.test(a) && INSTANT.test(b) ? Date.parse(a) === Date.parse(b)
+const same = (key, a, b) => (TIMES.has(key) && a && b ? Date.parse(a) === Date.parse(b)
   : JSON.stringify(a ?? null) === JSON.stringify(b ?? null));
 
 /**
@@ -112,7 +112,7 @@ export async function submitRecord(entity, id, shown, fields) {
   // Compare with the record as it is now: a sync may have answered while the form was open.
   const record = shown ? (await loadRecord(entity, id)) || shown : null;
   if (record) {
-    send = Object.fromEntries(Object.entries(fields).filter(([key, value]) => !same(value, record.view[key])));
+    send = Object.fromEntries(Object.entries(fields).filter(([key, value]) => !same(key, value, record.view[key])));
     if (record.rejected) send = { ...record.rejected.fields, ...send };
   }
   if (Object.keys(send).length === 0) return false;
