@@ -43,6 +43,7 @@ let rendering = 0;
 
 async function route() {
   const ticket = ++rendering;
+  delete view.dataset.screen; // set again once the screen is drawn and wired (tests wait for it)
   const [path, queryString] = (location.hash.slice(1) || "/").split("?");
   const user = await getMeta("user");
   if (!user && path !== "/login") {

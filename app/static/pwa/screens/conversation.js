@@ -28,7 +28,7 @@ export async function render(root, { id }) {
     ${!isNew && v.occurred_at ? `<p class="muted" id="seen">Gezien ${esc(seenLabel(v.occurred_at))}</p>` : ""}
     ${v.gathering_id ? `<p class="muted">Bij <a href="#/bijeenkomst/${esc(v.gathering_id)}">${esc(gathering ? gathering.view.title || kindLabel(gathering.view.kind) : "de bijeenkomst")}</a></p>` : ""}
     <div id="notices"></div>
-    <form id="record-form" novalidate>
+    <form id="record-form" novalidate data-version="${record ? record.version || 0 : 0}">
       ${radioChips("setting", "Waar was het gesprek?", SETTINGS, v.setting, { required: true })}
       ${stepper("residents_count", "Aantal bewoners", v.residents_count || 1, 1, 500)}
       ${checkChips("themes", "Thema's", themeOptions, v.themes || [])}
