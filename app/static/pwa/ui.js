@@ -190,8 +190,9 @@ export function markFieldErrors(form, errors) {
  * Mark each field's errors; with any, say so above the button and scroll to the first. Returns true when
  * the form is complete.
  */
-export function formComplete(form, errors, formError = form.querySelector("#form-error")) {
+export function formComplete(form, errors) {
   markFieldErrors(form, errors);
+  const formError = form.querySelector("#form-error");
   if (Object.keys(errors).length) {
     formError.textContent = "Nog niet compleet: zie de meldingen hierboven.";
     formError.hidden = false;

@@ -69,7 +69,6 @@ export async function render(root, { id }) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const then = event.submitter ? event.submitter.dataset.then : "";
-    const error = form.querySelector("#form-error");
     const errors = {};
     const setting = form.querySelector("input[name=setting]:checked");
     if (!setting) errors.setting = "Kies waar het gesprek was.";
@@ -78,7 +77,7 @@ export async function render(root, { id }) {
     const contact = contactValue(form);
     if (contact.error) errors.resident_contact = contact.error;
     const occurredAt = readWhen(form, errors, { stored: v.occurred_at, opened });
-    if (!formComplete(form, errors, error)) return;
+    if (!formComplete(form, errors)) return;
     const fields = {
       occurred_at: occurredAt,
       setting: setting.value,
