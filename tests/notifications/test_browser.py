@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Notification
-from tests.pwa.conftest import ASSEN_BUURT, sign_in
+from tests.pwa.conftest import ASSEN_BUURT, open_screen, sign_in
 from tests.support import ApiClient, check_accessibility, only_loopback, sign_in_on_login_page, wait_for_path
 from tests.sync.helpers import new_id, push, signal_fields, upsert
 
@@ -29,7 +29,7 @@ def test_coordinator_sees_badge_and_notice_after_team_changes_status(app, phone,
 
     page = phone().new_page()
     sign_in(page, coordinator.email, password)
-    page.goto("/app/#/mijn")
+    open_screen(page, "/mijn", "Mijn registraties")
     item = page.locator(f'a[href="#/signaal/{signal_id}"]')
     expect(item.locator(".badge-status")).to_have_text("Nieuw")
     expect(page.locator("#changed-notice")).to_have_count(0)
@@ -70,7 +70,7 @@ def test_contact_block_asks_for_an_email_to_keep_the_resident_informed(app, phon
     coordinator, password = make_user("field_worker", buurten=[ASSEN_BUURT])
     page = phone().new_page()
     sign_in(page, coordinator.email, password)
-    page.goto("/app/#/signaal/nieuw")
+    open_screen(page, "/signaal/nieuw", "Nieuw signaal")
     page.get_by_label("Titel").fill("Kapotte bank")
     page.get_by_text("Contactgegevens bewoner").click()
     page.get_by_label("Naam").fill("Bewoner")

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Conversation, Gathering, Idea
-from tests.pwa.conftest import ASSEN_BUURT, sign_in, wait_until_sent
+from tests.pwa.conftest import ASSEN_BUURT, open_screen, sign_in, wait_until_sent
 from tests.support import check_accessibility, only_loopback, sign_in_on_login_page
 
 pytestmark = pytest.mark.browser
@@ -58,7 +58,7 @@ def test_gathering_application_grant_end_to_end(phone, browser, live_server, mak
 
     conversation_at_gathering(page, "Aan tafel: de speeltuin is te klein, bewoners willen zelf iets doen.")
     expect(page.get_by_role("heading", name="Gesprek", exact=True)).to_be_visible()
-    page.goto("/app/#/")
+    open_screen(page, "/", "Start")
     expect(page.get_by_role("link", name="Bijeenkomst bezig: Stamppotavond BIC (23 aanwezig)")).to_be_visible()
     page.get_by_role("link", name="Bijeenkomst bezig: Stamppotavond BIC (23 aanwezig)").click()
     conversation_at_gathering(page, "Buren willen samen een moestuin beginnen op het grasveld.", "Opslaan + idee")
@@ -87,7 +87,7 @@ def test_gathering_application_grant_end_to_end(phone, browser, live_server, mak
     page.get_by_role("button", name="Aanvraag indienen").click()
     expect(page.locator("#decision")).to_contain_text("Aanvraag ingediend: € 450,00 gevraagd")
 
-    page.goto("/app/#/")
+    open_screen(page, "/", "Start")
     page.get_by_role("link", name="Bijeenkomst bezig: Stamppotavond BIC (23 aanwezig)").click()
     expect(page.locator("#linked li")).to_have_count(3)
     shot(page, "pwa-bijeenkomst", dialect)
@@ -144,7 +144,7 @@ def test_gathering_application_grant_end_to_end(phone, browser, live_server, mak
 
     # The phone receives the decision at its next sync.
     page.reload()
-    page.goto(f"/app/#/idee/{idea.id}")
+    open_screen(page, f"/idee/{idea.id}", "Idee")
     expect(page.locator("#decision")).to_contain_text("Toegekend € 450,00", timeout=30_000)
     shot(page, "pwa-toegekend", dialect)
     check_accessibility(page, "Idee met besluit")

@@ -57,6 +57,16 @@ def sign_in(page: Page, email: str, password: str) -> None:
     expect(page.locator("#status")).to_contain_text("laatst gesynchroniseerd")
 
 
+def open_screen(page: Page, path: str, title: str) -> None:
+    """Go to a screen of the field app and wait until it is drawn and wired (`#view[data-screen]`).
+
+    A hash route draws asynchronously: until then the previous screen is still there, perhaps with a
+    field of the same name that a fill would find instead.
+    """
+    page.goto(f"/app/#{path}")
+    expect(page.locator(f'#view[data-screen="{title}"]')).to_have_count(1)
+
+
 def wait_until_sent(page: Page, since_ms: float) -> None:
     """Wait until the status line reports an empty outbox and a sync that finished after `since_ms`."""
     page.wait_for_function(

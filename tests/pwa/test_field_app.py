@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from app.database import write_transaction
 from app.extensions import db
 from app.models import Attachment, Conversation, DeviceToken, QuarantinedMutation, ResidentContact, Signal, utcnow
-from tests.pwa.conftest import ASSEN_BUURT, jpeg_bytes, screenshot, sign_in, wait_until_sent
+from tests.pwa.conftest import ASSEN_BUURT, jpeg_bytes, open_screen, screenshot, sign_in, wait_until_sent
 from tests.support import check_accessibility
 
 pytestmark = pytest.mark.browser
@@ -73,7 +73,7 @@ def test_offline_log_reload_sync_and_conflict(phone, make_user, dialect):
     page.reload()
     expect(status(page)).to_contain_text("2 wachten op verzending")
     expect(page.locator("#linked")).to_contain_text("Losliggende stoeptegels bij het muurtje")
-    page.goto("/app/#/uitbox")
+    open_screen(page, "/uitbox", "Uitbox")
     expect(page.locator("#pending li")).to_have_count(2)
     screenshot(page, "uitbox", dialect)
     assert count(Conversation) == 0
@@ -95,7 +95,7 @@ def test_offline_log_reload_sync_and_conflict(phone, make_user, dialect):
 
     # The worker edits the signal offline while a colleague changes the same field online.
     context.set_offline(True)
-    page.goto(f"/app/#/signaal/{signal.id}")
+    open_screen(page, f"/signaal/{signal.id}", "Signaal")
     page.get_by_label("Titel").fill("Stoeptegels los bij muurtje Kerkstraat")
     page.get_by_role("button", name="Opslaan", exact=True).click()
     expect(status(page)).to_contain_text("1 wacht op verzending")
@@ -175,7 +175,7 @@ def test_rejected_mutation_is_shown_and_can_be_fixed(phone, make_user, dialect):
 
 
 def _log_short_conversation(page: Page, summary: str) -> None:
-    page.goto("/app/#/")
+    open_screen(page, "/", "Start")
     page.get_by_role("link", name="Nieuw gesprek").click()
     page.locator("label.chip", has_text="BIC").click()
     page.get_by_label("Korte samenvatting").fill(summary)
@@ -213,7 +213,7 @@ def test_logout_warns_while_the_outbox_is_not_empty(phone, make_user):
     sign_in(page, worker.email, password)
     context.set_offline(True)
     _log_short_conversation(page, "Kort praatje op straat.")
-    page.goto("/app/#/")
+    open_screen(page, "/", "Start")
     page.get_by_role("button", name="Afmelden").click()
     warning = page.get_by_role("alertdialog")
     expect(warning).to_contain_text("Er wacht nog 1 item op verzending")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Conversation, Signal
-from tests.pwa.conftest import ASSEN_BUURT, sign_in, wait_until_sent
+from tests.pwa.conftest import ASSEN_BUURT, open_screen, sign_in, wait_until_sent
 from tests.support import ApiClient, check_accessibility
 
 pytestmark = pytest.mark.browser
@@ -95,7 +95,7 @@ def test_money_rules_in_the_browser(phone, live_server):
 def test_idea_budget_in_dutch_shows_what_is_saved(phone, make_user):
     context, page = signed_in_phone(phone, make_user)
     context.set_offline(True)
-    page.goto("/app/#/idee/nieuw")
+    open_screen(page, "/idee/nieuw", "Nieuw idee")
     expect(page.locator("#loc-buurt")).to_have_text("Erfgoedkwartier")
     page.get_by_label("Titel").fill("Moestuin achter de flat")
     budget = page.get_by_label("Gevraagd budget in euro (als bekend)")
@@ -127,7 +127,7 @@ def test_when_defaults_to_opening_time_and_travels_with_the_mutation(phone, make
     context.set_offline(True)
     friday = datetime(2026, 11, 27, 10, 2, 30, tzinfo=AMSTERDAM)
     page.clock.set_fixed_time(friday)
-    page.goto("/app/#/signaal/nieuw")
+    open_screen(page, "/signaal/nieuw", "Nieuw signaal")
     expect(page.get_by_label("Datum")).to_have_value("2026-11-27")
     expect(page.get_by_label("Tijd")).to_have_value("10:02")
     page.get_by_label("Titel").fill("Lantaarnpaal kapot")
@@ -138,7 +138,7 @@ def test_when_defaults_to_opening_time_and_travels_with_the_mutation(phone, make
     expect(page.locator("#seen")).to_have_text("Gezien vr 27 nov 10:02")
 
     # The idea is remembered as seen on Thursday evening (edited by hand), in summer time it would be +02:00.
-    page.goto("/app/#/idee/nieuw")
+    open_screen(page, "/idee/nieuw", "Nieuw idee")
     page.get_by_label("Titel").fill("Buurtbibliotheekje")
     page.get_by_label("Datum").fill("2026-11-26")
     page.get_by_label("Tijd").fill("19:45")
@@ -147,7 +147,7 @@ def test_when_defaults_to_opening_time_and_travels_with_the_mutation(phone, make
     expect(page.get_by_role("heading", name="Idee", exact=True)).to_be_visible()
 
     page.clock.set_fixed_time(datetime(2026, 11, 30, 8, 15, tzinfo=AMSTERDAM))  # Monday
-    page.goto("/app/#/mijn")
+    open_screen(page, "/mijn", "Mijn registraties")
     expect(page.locator("#list")).to_contain_text("gezien vr 27 nov 10:02")
     expect(page.locator("#list")).to_contain_text("gezien do 26 nov 19:45")
     signal, idea = outbox(page)
@@ -156,7 +156,7 @@ def test_when_defaults_to_opening_time_and_travels_with_the_mutation(phone, make
     assert idea["fields"]["occurred_at"] == "2026-11-26T19:45:00+01:00"
 
     # A time in the future is refused on the phone.
-    page.goto("/app/#/signaal/nieuw")
+    open_screen(page, "/signaal/nieuw", "Nieuw signaal")
     page.get_by_label("Titel").fill("Nog niet gebeurd")
     page.get_by_label("Datum").fill("2026-12-01")
     page.get_by_role("button", name="Opslaan", exact=True).click()
@@ -173,7 +173,7 @@ def test_logged_offline_on_friday_synced_later_is_dated_friday(phone, make_user,
     friday = today - timedelta(days=(today.weekday() - 4) % 7 or 7)  # the last Friday before today
     seen = datetime.combine(friday, time(10, 2), AMSTERDAM)
     page.clock.set_fixed_time(seen)
-    page.goto("/app/#/signaal/nieuw")
+    open_screen(page, "/signaal/nieuw", "Nieuw signaal")
     page.get_by_label("Titel").fill("Zwerfvuil bij het winkelcentrum")
     expect(page.locator("#loc-buurt")).to_have_text("Erfgoedkwartier")
     page.clock.set_fixed_time(seen + timedelta(minutes=7))  # saved a few minutes after seeing it
@@ -194,7 +194,7 @@ def test_logged_offline_on_friday_synced_later_is_dated_friday(phone, make_user,
     on_friday = manager.get(f"/api/v1/reports/buurten?from={friday}&to={friday}").get_json()["totals"]
     on_receipt = manager.get(f"/api/v1/reports/buurten?from={today}&to={today}").get_json()["totals"]
     assert (on_friday["signals_total"], on_receipt["signals_total"]) == (1, 0)
-    page.goto("/app/#/mijn")
+    open_screen(page, "/mijn", "Mijn registraties")
     expect(page.locator("#list")).to_contain_text(f"gezien vr {friday.day} ")
 
 
@@ -222,7 +222,7 @@ def test_open_signal_follows_the_server_after_sync(app, phone, make_user, api):
     team = api("team", organisation="Actium")
     page = phone().new_page()
     sign_in(page, worker.email, password)
-    page.goto(f"/app/#/signaal/{signal_id}")
+    open_screen(page, f"/signaal/{signal_id}", "Signaal")
     expect(page.locator("#record-form")).to_contain_text("Status: Nieuw")
 
     version = team.get(f"/api/v1/signals/{signal_id}").get_json()["version"]
@@ -265,7 +265,7 @@ def test_leaving_screens_early_and_unchanged_saves_leave_no_trace(phone, make_us
     assert errors == []
 
     # Leaving a screen while its map is still zooming: Leaflet ends the animation on a timer.
-    page.goto("/app/#/gesprek/nieuw")
+    open_screen(page, "/gesprek/nieuw", "Nieuw gesprek")
     expect(page.locator("#loc-buurt")).to_have_text("Erfgoedkwartier")
     page.evaluate("""() => {
         document.querySelector("#loc-map .leaflet-control-zoom-in").click();
@@ -279,7 +279,7 @@ def test_leaving_screens_early_and_unchanged_saves_leave_no_trace(phone, make_us
     # The screen shows the time as typed (+01:00); the server's copy, pulled later, has it in UTC. Hold
     # the pull back until the push's answer has redrawn the screen, so the click meets exactly that.
     page.route("**/api/v1/sync/pull**", lambda route: route.abort())
-    page.goto("/app/#/gesprek/nieuw")
+    open_screen(page, "/gesprek/nieuw", "Nieuw gesprek")
     page.locator("label.chip", has_text="Op straat (muurtje)").click()
     expect(page.locator("#loc-buurt")).to_have_text("Erfgoedkwartier")
     page.get_by_role("button", name="Opslaan", exact=True).click()
